@@ -29,7 +29,7 @@ def _promote_libstdcxx():
 _promote_libstdcxx()
 
 from .data import get_data_ch7, minibatches  # noqa: E402
-from .optim import RULES, trajectory  # noqa: E402
+from .optim import RULES, train_2d, trajectory  # noqa: E402
 from .plot import plot, set_figsize, show_trace, show_trace_2d  # noqa: E402
 
 __all__ = [
@@ -40,5 +40,6 @@ __all__ = [
     "set_figsize",
     "show_trace",
     "show_trace_2d",
+    "train_2d",
     "trajectory",
 ]

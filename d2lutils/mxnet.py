@@ -68,6 +68,10 @@ def train_concise_ch7(trainer_name, hyperparams, features, labels,
     the 1/2), started from the same weights as :func:`train_ch7`.
     """
     _check_optimizer(trainer_name)
+    if not isinstance(hyperparams, dict):
+        raise ValueError(f"hyperparams must be a dict of {trainer_name!r} arguments, "
+                         f"got {type(hyperparams).__name__}")
+    _common.check_hyperparams({"lr": hyperparams.get("learning_rate", 0.0)})
     features, labels = _common.check_data(features, labels)
     w0, b0 = _common.init_linear_params(features.shape[1], seed)
     net = gluon.nn.Dense(1, in_units=features.shape[1])

@@ -164,3 +164,15 @@ def trajectory(rule, grad, x0, steps, bound=1e6, **hp):
             return Trajectory(np.array(points), True)
         points.append(x.copy())
     return Trajectory(np.array(points), False)
+
+
+def train_2d(rule, grad, x0=(-5.0, -2.0), steps=20, **hp):
+    """Run ``rule`` on a function of two variables and return its :class:`Trajectory`.
+
+    A 2-D convenience form of :func:`trajectory` for the contour plots of
+    :func:`d2lutils.show_trace_2d`: ``x0`` must be a point ``(x1, x2)``.
+    """
+    x0 = np.asarray(x0, dtype=float)
+    if x0.shape != (2,):
+        raise ValueError(f"train_2d needs a 2-D start point (x1, x2), got shape {x0.shape}")
+    return trajectory(rule, grad, x0, steps, **hp)

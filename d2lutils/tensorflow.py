@@ -69,6 +69,7 @@ def _check_optimizer(optimizer):
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         raise ValueError("optimizer must be a keras.optimizers.Optimizer instance "
                          f"(e.g. keras.optimizers.SGD(0.01)), got {optimizer!r}")
+    _common.check_hyperparams({"lr": float(optimizer.learning_rate)})
 
 
 def train_concise_ch7(optimizer, features, labels, batch_size=10, num_epochs=2,

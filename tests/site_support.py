@@ -1,0 +1,255 @@
+"""Helpers for the browser tests of the built HTML site (tests/test_site*.py).
+
+The site is served from ``_build/html`` (or ``$SITE_DIR``) by ``python -m http.server`` on
+127.0.0.1 and loaded in headless Chromium through Selenium 4 and Debian's chromedriver.
+Every request the page makes and every console message are read from Chromium's
+performance log (DevTools protocol ``Network.*`` events) and browser log.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE_DIR = Path(os.environ.get("SITE_DIR", ROOT / "_build" / "html"))
+
+CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+DRIVER_CANDIDATES = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+
+CHROME_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--lang=zh-CN",
+    # Every host but the test server resolves to nothing: an off-site request fails at
+    # once (and is still recorded and counted) instead of leaving the machine.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+def _first_executable(env_name, candidates):
+    chosen = os.environ.get(env_name)
+    if chosen:
+        return chosen if os.access(chosen, os.X_OK) else None
+    for path in candidates:
+        if os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def require_browser():
+    """(chromium, chromedriver) paths, or skip the test with a clear message."""
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        pytest.skip("browser tests need the selenium package (requirements.txt)")
+    chromium = _first_executable("CHROMIUM", CHROMIUM_CANDIDATES)
+    driver = _first_executable("CHROMEDRIVER", DRIVER_CANDIDATES)
+    if not chromium or not driver:
+        pytest.skip("browser tests need Chromium and chromedriver "
+                    "(apt-get install -y chromium chromium-driver); none found")
+    return chromium, driver
+
+
+def require_site():
+    """The built site's folder, or skip with a clear message."""
+    if not (SITE_DIR / "search.html").is_file():
+        pytest.skip(f"the HTML site is not built ({SITE_DIR} has no search.html): "
+                    "run `bash .ci/build` first")
+    return SITE_DIR
+
+
+def _free_port():
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(directory: Path):
+    """Serve ``directory`` over HTTP on 127.0.0.1; yields the base URL (ends with '/')."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+         "--directory", str(directory)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(base + "search.html", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the test HTTP server did not start")
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def chromium_driver(chromium: str, chromedriver: str, width=1280, height=900):
+    """Headless Chromium with a fresh profile and performance + browser logging."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="site-test-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    options.add_argument(f"--window-size={width},{height}")
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    service = Service(executable_path=chromedriver)
+    driver = webdriver.Chrome(service=service, options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        driver.get("about:blank")
+        time.sleep(0.5)
+        drain_logs(driver)  # what the new profile's start page did
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@dataclass
+class PageRecord:
+    """What one page load did: requests, their outcomes and console messages."""
+    requests: dict = field(default_factory=dict)    # requestId -> url
+    statuses: dict = field(default_factory=dict)    # requestId -> HTTP status
+    failures: dict = field(default_factory=dict)    # requestId -> net error text
+    console: list = field(default_factory=list)     # (level, message)
+
+    def urls(self):
+        return list(self.requests.values())
+
+
+def drain_logs(driver, record: PageRecord | None = None) -> PageRecord:
+    """Move the pending performance and browser log entries into ``record``."""
+    record = record or PageRecord()
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        method, params = msg.get("method"), msg.get("params", {})
+        if method == "Network.requestWillBeSent":
+            record.requests[params["requestId"]] = params["request"]["url"]
+        elif method == "Network.responseReceived":
+            record.statuses[params["requestId"]] = params["response"]["status"]
+            record.requests.setdefault(params["requestId"], params["response"]["url"])
+        elif method == "Network.loadingFailed":
+            # A request the page itself cancelled (e.g. a superseded image) is not a failure.
+            if not params.get("canceled"):
+                record.failures[params["requestId"]] = params.get("errorText", "failed")
+        elif method == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            record.console.append(("EXCEPTION", json.dumps(details)[:500]))
+    for entry in driver.get_log("browser"):
+        record.console.append((entry["level"], entry["message"]))
+    return record
+
+
+def problems(record: PageRecord, base_url: str):
+    """Console errors, off-site requests and failed requests of one page load."""
+    own = urlsplit(base_url).netloc
+    found = []
+    for level, message in record.console:
+        if level in ("SEVERE", "ERROR", "EXCEPTION"):
+            found.append(f"console {level}: {message}")
+    for rid, url in record.requests.items():
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https", "ws", "wss", "ftp"):
+            continue  # data:, blob:, about: and the browser's own chrome:// pages
+        if parts.netloc != own:
+            found.append(f"off-site request: {url}")
+            continue
+        status = record.statuses.get(rid)
+        if status is not None and status >= 400:
+            found.append(f"HTTP {status}: {url}")
+        if rid in record.failures:
+            found.append(f"failed request ({record.failures[rid]}): {url}")
+    return found
+
+
+WIDGETS_RENDERED_JS = """
+const views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
+let rendered = 0;
+for (const v of views) {
+  const area = v.previousElementSibling;
+  if (area && area.classList.contains('widget-subarea') && area.querySelector('.jupyter-widgets')) rendered++;
+}
+return [views.length, rendered];
+"""
+
+MATH_DONE_JS = """
+const done = arguments[arguments.length - 1];
+if (!window.MathJax || !MathJax.startup || !MathJax.startup.promise) { done(false); return; }
+MathJax.startup.promise.then(() => done(true), () => done(false));
+"""
+
+
+def wait_until(predicate, timeout=30.0, interval=0.2, message="condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {message}")
+        time.sleep(interval)
+
+
+def settle(driver, timeout=45.0):
+    """Wait until the page is loaded, its widgets rendered, its math typeset and the
+    network quiet. Returns (widget views, rendered widget views)."""
+    wait_until(lambda: driver.execute_script("return document.readyState") == "complete",
+               timeout, message="document.readyState == complete")
+    views, rendered = driver.execute_script(WIDGETS_RENDERED_JS)
+    if views:
+        try:
+            wait_until(lambda: (lambda v: v[1] == v[0])(driver.execute_script(WIDGETS_RENDERED_JS)),
+                       timeout, message="widgets to render")
+        except AssertionError:
+            pass  # reported by the caller from the counts
+        views, rendered = driver.execute_script(WIDGETS_RENDERED_JS)
+    if driver.execute_script("return !!document.querySelector('script[src*=\"mathjax\"]')"):
+        driver.set_script_timeout(timeout)
+        driver.execute_async_script(MATH_DONE_JS)
+    # Network quiet: no new resource for half a second.
+    count = -1
+    for _ in range(int(timeout / 0.5)):
+        now = driver.execute_script("return performance.getEntriesByType('resource').length")
+        if now == count:
+            break
+        count = now
+        time.sleep(0.5)
+    return views, rendered
+
+
+def page_path(docname: str) -> str:
+    return f"{docname}.html"

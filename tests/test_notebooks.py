@@ -1,0 +1,190 @@
+"""Every notebook in _toc.yml is a complete, cleanly executed chapter.
+
+Strict nbval (in .ci/test) re-runs the notebooks and compares outputs; these
+checks catch what nbval cannot: a notebook that was never executed (it passes
+nbval trivially), a partial or out-of-order run, stderr noise, broken tab
+pairs, over-broad ``nbval-ignore-output`` tags, and missing chapter sections.
+"""
+import re
+
+import nbformat
+import pytest
+
+from toc import ROOT, toc_files
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+TIMING = re.compile(r"\btime\b|perf_counter|process_time|timeit|sec/epoch|[Tt]imer\b")
+HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.MULTILINE)
+
+
+def tags(cell):
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def notebook_problems(nb):
+    """Return a list of human-readable problems with the notebook ``nb`` (empty: all good)."""
+    problems = []
+    if nb.metadata.get("kernelspec", {}).get("name") != "python3":
+        problems.append("kernelspec name is not python3")
+    cells = nb.cells
+    code = [c for c in cells if c.cell_type == "code" and c.source.strip()]
+    if not code:
+        return problems + ["no code cells"]
+
+    # a clean, complete run: counts 1..n in order, outputs, no errors, no stderr
+    counts = [c.get("execution_count") for c in code]
+    if any(n is None for n in counts):
+        problems.append(f"{counts.count(None)} code cell(s) not executed")
+    elif counts != list(range(1, len(code) + 1)):
+        problems.append(f"execution counts {counts} are not 1..{len(code)} (not one clean run)")
+    if not any(c.get("outputs") for c in code):
+        problems.append("no outputs at all (never executed?)")
+    for i, c in enumerate(code):
+        for out in c.get("outputs", []):
+            if out.output_type == "error":
+                problems.append(f"code cell {i + 1}: error output {out.get('ename')}")
+            if out.output_type == "stream" and out.get("name") == "stderr":
+                problems.append(f"code cell {i + 1}: stderr output {out.get('text', '')[:80]!r}")
+
+    if not code[0].source.lstrip().startswith("import d2lutils"):
+        problems.append("first code cell does not start with `import d2lutils`")
+
+    # framework tabs: mxnet cell immediately followed by its tensorflow twin
+    for i, c in enumerate(cells):
+        nxt = cells[i + 1] if i + 1 < len(cells) else None
+        prev = cells[i - 1] if i > 0 else None
+        if "mxnet" in tags(c) and not (nxt is not None and nxt.cell_type == "code"
+                                       and "tensorflow" in tags(nxt)):
+            problems.append(f"cell {i}: mxnet cell not immediately followed by a tensorflow cell")
+        if "tensorflow" in tags(c) and not (prev is not None and "mxnet" in tags(prev)):
+            problems.append(f"cell {i}: tensorflow cell not immediately preceded by an mxnet cell")
+
+    # nbval-ignore-output only where outputs truly vary: widgets and timings
+    for i, c in enumerate(cells):
+        if "nbval-ignore-output" not in tags(c):
+            continue
+        widget = any(WIDGET_MIME in out.get("data", {}) for out in c.get("outputs", []))
+        if not widget and not TIMING.search(c.source):
+            problems.append(f"cell {i}: nbval-ignore-output on a cell that is neither a widget "
+                            "nor a timing")
+
+    markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    headings = HEADING.findall(markdown)
+    for title in ("小结", "练习"):
+        if not any(title in h for h in headings):
+            problems.append(f"no `{title}` heading")
+    for directive in ("{exercise}", "{solution}"):
+        if directive not in markdown:
+            problems.append(f"no {directive} directive")
+    return problems
+
+
+def check_notebook(path):
+    return notebook_problems(nbformat.read(path, as_version=4))
+
+
+# ----------------------------------------------------------------------------
+# the book's notebooks
+
+CHAPTERS = [name for name in toc_files()[1:]]
+
+
+def test_toc_root_exists():
+    """The root page of the table of contents exists."""
+    root = toc_files()[0]
+    assert (ROOT / f"{root}.md").exists() or (ROOT / f"{root}.ipynb").exists()
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_notebook(name):
+    """The chapter is a notebook, executed cleanly, with paired tabs, 小结 and 练习 with solutions."""
+    path = ROOT / f"{name}.ipynb"
+    assert path.exists(), f"{name}.ipynb listed in _toc.yml does not exist"
+    assert check_notebook(path) == []
+
+
+# ----------------------------------------------------------------------------
+# the checker itself, on a small hand-made notebook
+
+def good_notebook():
+    v4 = nbformat.v4
+    text = lambda s: v4.new_output("stream", name="stdout", text=s)  # noqa: E731
+    cells = [
+        v4.new_markdown_cell("# 动量法\n\n引言。"),
+        v4.new_code_cell("import d2lutils\nimport numpy as np", execution_count=1),
+        v4.new_code_cell("print(1 + 1)", execution_count=2, outputs=[text("2\n")]),
+        v4.new_code_cell("", execution_count=None),  # empty cells are never run
+        v4.new_code_cell("from d2lutils import mxnet as d2l\nprint('mx')", execution_count=3,
+                         outputs=[text("mx\n")], metadata={"tags": ["mxnet"]}),
+        v4.new_code_cell("from d2lutils import tensorflow as d2l\nprint('tf')", execution_count=4,
+                         outputs=[text("tf\n")], metadata={"tags": ["tensorflow"]}),
+        v4.new_code_cell("d2lutils.widgets.frame_slider([0.1], draw)", execution_count=5,
+                         outputs=[v4.new_output("display_data", data={
+                             WIDGET_MIME: {"model_id": "abc", "version_major": 2,
+                                           "version_minor": 0},
+                             "text/plain": "VBox()"})],
+                         metadata={"tags": ["nbval-ignore-output"]}),
+        v4.new_code_cell("%timeit np.ones(3)", execution_count=6, outputs=[text("1.2 µs\n")],
+                         metadata={"tags": ["nbval-ignore-output"]}),
+        v4.new_markdown_cell("## 小结\n\n* 要点。"),
+        v4.new_markdown_cell("## 练习\n\n```{exercise}\n:label: ex1\n问题。\n```\n\n"
+                             "```{solution} ex1\n:class: dropdown\n答案。\n```"),
+    ]
+    nb = v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    return nb
+
+
+def test_checker_accepts_a_complete_notebook(tmp_path):
+    """A properly written, executed notebook (written to disk and read back) has no problems."""
+    path = tmp_path / "good.ipynb"
+    nbformat.write(good_notebook(), path)
+    assert check_notebook(path) == []
+
+
+def _set(nb, index, **changes):
+    for key, value in changes.items():
+        if key == "tags":
+            nb.cells[index].metadata["tags"] = value
+        else:
+            nb.cells[index][key] = value
+
+
+BREAKAGES = {
+    "kernel": (lambda nb: nb.metadata.kernelspec.update(name="ir"), "kernelspec"),
+    "unexecuted": (lambda nb: _set(nb, 2, execution_count=None), "not executed"),
+    "reordered": (lambda nb: _set(nb, 2, execution_count=7), "not 1..6"),
+    "no-outputs": (lambda nb: [c.update(outputs=[]) for c in nb.cells if c.cell_type == "code"],
+                   "no outputs"),
+    "error": (lambda nb: nb.cells[2].outputs.append(nbformat.v4.new_output(
+        "error", ename="ValueError", evalue="x", traceback=[])), "error output ValueError"),
+    "stderr": (lambda nb: nb.cells[2].outputs.append(nbformat.v4.new_output(
+        "stream", name="stderr", text="W0000 warning\n")), "stderr output"),
+    "first-import": (lambda nb: _set(nb, 1, source="import numpy as np\nimport d2lutils"),
+                     "import d2lutils"),
+    "lone-mxnet": (lambda nb: _set(nb, 5, tags=[]), "mxnet cell not immediately followed"),
+    "lone-tensorflow": (lambda nb: _set(nb, 4, tags=[]), "tensorflow cell not immediately preceded"),
+    "ignore-tag": (lambda nb: _set(nb, 2, tags=["nbval-ignore-output"]), "neither a widget"),
+    "no-summary": (lambda nb: _set(nb, 8, source="## 总结"), "no `小结` heading"),
+    "no-exercises": (lambda nb: _set(nb, 9, source="## 练习\n\n1. 问题。"), "{exercise}"),
+    "no-solution": (lambda nb: _set(nb, 9, source="## 练习\n\n```{exercise}\n问题。\n```"),
+                    "{solution}"),
+}
+
+
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+def test_checker_reports_each_problem(breakage):
+    """Each kind of breakage is reported, with a message that says what is wrong."""
+    nb = good_notebook()
+    mutate, expected = BREAKAGES[breakage]
+    mutate(nb)
+    problems = notebook_problems(nb)
+    assert any(expected in p for p in problems), problems
+
+
+def test_checker_reports_draft_notebook():
+    """A draft (a single markdown cell) is reported as having no code."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 草稿")])
+    nb.metadata["kernelspec"] = {"name": "python3"}
+    assert notebook_problems(nb) == ["no code cells"]

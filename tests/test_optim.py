@@ -1,0 +1,207 @@
+"""The NumPy reference update rules (d2lutils.optim.RULES) and trajectory().
+
+The expected numbers are worked out by hand from the book's equations with
+x0 = [1, -2], g1 = [0.5, -1], g2 = [-0.25, 2]; the rules are never used to
+compute their own expectations.
+"""
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from d2lutils import RULES, trajectory
+from d2lutils.optim import resolve
+
+X0 = [1.0, -2.0]
+G1 = [0.5, -1.0]
+G2 = [-0.25, 2.0]
+SQ = math.sqrt
+
+
+def two_steps(name, **hp):
+    """Run the rule ``name`` for the two fixed gradients; return x1 and x2."""
+    rule, hp = resolve(name, hp)
+    x = np.array(X0)
+    state = rule.init(x.shape)
+    rule.update(x, np.array(G1), state, hp)
+    x1 = x.copy()
+    rule.update(x, np.array(G2), state, hp)
+    return x1, x.copy()
+
+
+# name, hyperparameters, hand-computed x1, hand-computed x2
+CASES = {
+    # x <- x - lr g
+    "sgd": ({"lr": 0.1},
+            [1 - 0.05, -2 + 0.1],
+            [0.95 + 0.025, -1.9 - 0.2]),
+    # v1 = lr g1 = [0.05, -0.1];  v2 = 0.5 v1 + lr g2 = [0.0, 0.15]
+    "momentum": ({"lr": 0.1, "momentum": 0.5},
+                 [0.95, -1.9],
+                 [0.95 - 0.0, -1.9 - 0.15]),
+    # s1 = g1^2 = [0.25, 1];  s2 = [0.3125, 5];  eps inside the square root
+    "adagrad": ({"lr": 0.1, "eps": 0.75},
+                [1 - 0.1 * 0.5 / SQ(0.25 + 0.75), -2 + 0.1 * 1 / SQ(1 + 0.75)],
+                [1 - 0.1 * 0.5 / SQ(1.0) + 0.1 * 0.25 / SQ(0.3125 + 0.75),
+                 -2 + 0.1 / SQ(1.75) - 0.1 * 2 / SQ(5 + 0.75)]),
+    # s1 = 0.5 g1^2 = [0.125, 0.5];  s2 = 0.5 s1 + 0.5 g2^2 = [0.09375, 2.25]
+    "rmsprop": ({"lr": 0.1, "gamma": 0.5, "eps": 0.01},
+                [1 - 0.1 * 0.5 / SQ(0.135), -2 + 0.1 / SQ(0.51)],
+                [1 - 0.1 * 0.5 / SQ(0.135) + 0.1 * 0.25 / SQ(0.10375),
+                 -2 + 0.1 / SQ(0.51) - 0.1 * 2 / SQ(2.26)]),
+}
+
+# AdaDelta, rho = 0.5, eps = 0.01:  s1 = [0.125, 0.5], Δ0 = 0
+_d1 = [SQ(0.01) / SQ(0.135) * 0.5, SQ(0.01) / SQ(0.51) * -1.0]          # g'1
+_delta1 = [0.5 * _d1[0] ** 2, 0.5 * _d1[1] ** 2]                          # Δ1
+_d2 = [SQ(_delta1[0] + 0.01) / SQ(0.09375 + 0.01) * -0.25,                # g'2, s2 = [0.09375, 2.25]
+       SQ(_delta1[1] + 0.01) / SQ(2.25 + 0.01) * 2.0]
+CASES["adadelta"] = ({"lr": 1.0, "rho": 0.5, "eps": 0.01},
+                     [1 - _d1[0], -2 - _d1[1]],
+                     [1 - _d1[0] - _d2[0], -2 - _d1[1] - _d2[1]])
+
+# Adam (paper form), beta1 = 0.5, beta2 = 0.75, eps = 0.01, lr = 0.1
+# t=1: v̂ = g1, ŝ = g1^2  ->  x1 = x0 - lr g1 / (|g1| + eps)
+# t=2: v2 = [0, 0.75], s2 = [0.0625, 1.1875], 1-β1² = 0.75, 1-β2² = 0.4375
+#      v̂ = [0, 1], ŝ = [0.0625/0.4375, 1.1875/0.4375]
+CASES["adam"] = ({"lr": 0.1, "beta1": 0.5, "beta2": 0.75, "eps": 0.01},
+                 [1 - 0.1 * 0.5 / 0.51, -2 + 0.1 * 1 / 1.01],
+                 [1 - 0.1 * 0.5 / 0.51 - 0.0,
+                  -2 + 0.1 / 1.01 - 0.1 * 1.0 / (SQ(1.1875 / 0.4375) + 0.01)])
+
+
+def test_rules_are_the_six_algorithms():
+    """RULES holds exactly the six algorithms of the book."""
+    assert set(RULES) == {"sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam"}
+    assert set(CASES) == set(RULES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_first_two_steps_match_hand_computation(name):
+    """Steps 1 and 2 of each rule equal the values worked out by hand from its equations."""
+    hp, x1, x2 = CASES[name]
+    got1, got2 = two_steps(name, **hp)
+    np.testing.assert_allclose(got1, x1, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got2, x2, rtol=1e-12, atol=1e-12)
+
+
+def test_adam_first_step_is_a_sign_step():
+    """With bias correction Adam's first step is lr·g/(|g|+ε), whatever the betas."""
+    g = np.array([3.0, -1e-3, 0.2])
+    for b1, b2 in [(0.9, 0.999), (0.5, 0.75)]:
+        rule, hp = resolve("adam", {"lr": 0.01, "beta1": b1, "beta2": b2})
+        x = np.zeros(3)
+        rule.update(x, g, rule.init(x.shape), hp)
+        np.testing.assert_allclose(x, -0.01 * g / (np.abs(g) + 1e-8), rtol=1e-12)
+
+
+def test_adam_framework_eps_form_differs_by_predicted_amount():
+    """'framework' puts ε on sqrt(s) before bias correction: first step lr·g/(|g|+ε/sqrt(1-β2))."""
+    g, lr, eps, b2 = np.array([0.5, -2.0]), 0.1, 0.1, 0.999
+    steps = {}
+    for form in ("paper", "framework"):
+        rule, hp = resolve("adam", {"lr": lr, "eps": eps, "beta2": b2, "eps_form": form})
+        x = np.zeros(2)
+        rule.update(x, g, rule.init(x.shape), hp)
+        steps[form] = -x
+    np.testing.assert_allclose(steps["paper"], lr * g / (np.abs(g) + eps), rtol=1e-12)
+    np.testing.assert_allclose(steps["framework"], lr * g / (np.abs(g) + eps / SQ(1 - b2)),
+                               rtol=1e-12)
+    # the effective ε is 0.1/sqrt(0.001) ≈ 3.16: the framework step is much shorter
+    assert np.all(np.abs(steps["framework"]) < 0.5 * np.abs(steps["paper"]))
+
+
+def test_adam_forms_agree_without_eps():
+    """With ε = 0 the paper and framework forms are the same algorithm."""
+    a = two_steps("adam", lr=0.1, beta1=0.5, beta2=0.75, eps=0.0)
+    b = two_steps("adam", lr=0.1, beta1=0.5, beta2=0.75, eps=0.0, eps_form="framework")
+    np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("eta", [0.05, 0.3, 0.75])
+def test_gd_on_square_matches_closed_form(eta):
+    """Gradient descent on f(x)=x² follows x_t = (1-2η)^t x0."""
+    run = trajectory("sgd", lambda x: 2 * x, 3.0, 12, lr=eta)
+    assert not run.diverged
+    assert run.points.shape == (13, 1)
+    expected = 3.0 * (1 - 2 * eta) ** np.arange(13)
+    np.testing.assert_allclose(run.points[:, 0], expected, rtol=1e-12, atol=1e-300)
+
+
+def test_divergence_is_flagged_early_without_overflow():
+    """η=1.1 on x² grows like 1.2^t: flagged, stopped at the bound, no overflow warning."""
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        run = trajectory("sgd", lambda x: 2 * x, 1.0, 10_000, lr=1.1)
+    assert run.diverged
+    # |x_t| = 1.2^t first exceeds the bound 1e6 at t = 76; points x_0..x_75 are kept
+    first_out = math.floor(math.log(1e6) / math.log(1.2)) + 1
+    assert len(run.points) == first_out == 76
+    np.testing.assert_allclose(run.points[:, 0], (-1.2) ** np.arange(76), rtol=1e-12)
+
+
+def test_learning_rate_schedule_evaluated_each_step():
+    """A callable lr is called with t = 1, 2, ... and the path matches ∏(1 - 2·lr(t)) x0."""
+    calls = []
+
+    def schedule(t):
+        calls.append(t)
+        return 0.4 / t
+
+    run = trajectory("sgd", lambda x: 2 * x, 2.0, 6, lr=schedule)
+    assert calls == [1, 2, 3, 4, 5, 6]
+    expected = [2.0]
+    for t in range(1, 7):
+        expected.append(expected[-1] * (1 - 0.8 / t))
+    np.testing.assert_allclose(run.points[:, 0], expected, rtol=1e-12)
+
+
+def test_trajectory_with_momentum_two_dims():
+    """trajectory() keeps state between steps: momentum on a 2-D quadratic matches a hand loop."""
+    grad = lambda x: np.array([0.2 * x[0], 4 * x[1]])  # noqa: E731
+    run = trajectory("momentum", grad, [-5.0, -2.0], 3, lr=0.1, momentum=0.5)
+    x, v, expected = np.array([-5.0, -2.0]), np.zeros(2), [[-5.0, -2.0]]
+    for _ in range(3):
+        v = 0.5 * v + 0.1 * grad(x)
+        x = x - v
+        expected.append(x.tolist())
+    np.testing.assert_allclose(run.points, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"rule": "nesterov"}, "unknown rule"),
+    ({"rule": "sgd", "momentum": 0.5}, "unknown hyperparameter"),
+    ({"rule": "sgd", "lr": -0.1}, "lr must be non-negative"),
+    ({"rule": "adagrad", "eps": -1e-6}, "eps must be non-negative"),
+    ({"rule": "momentum", "momentum": 1.0}, r"momentum must lie in \[0, 1\)"),
+    ({"rule": "rmsprop", "gamma": -0.1}, r"gamma must lie in \[0, 1\)"),
+    ({"rule": "adam", "beta2": 1.5}, r"beta2 must lie in \[0, 1\)"),
+    ({"rule": "adam", "eps_form": "keras"}, "eps_form"),
+    ({"rule": "sgd", "steps": -1}, "steps must be a non-negative integer"),
+    ({"rule": "sgd", "steps": 2.5}, "steps must be a non-negative integer"),
+    ({"rule": "sgd", "x0": [[1.0, 2.0]]}, "x0 must be a scalar or a 1-D point"),
+    ({"rule": "sgd", "lr": lambda t: 0.1 - 0.05 * t}, "lr must be non-negative"),
+])
+def test_bad_arguments_raise(kwargs, match):
+    """Unknown rules/hyperparameters and out-of-range values raise ValueError saying what is expected."""
+    args = {"grad": lambda x: 2 * x, "x0": 1.0, "steps": 5, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        trajectory(**args)
+
+
+def test_train_2d_matches_closed_form_gd():
+    """train_2d runs gradient descent on f = x1² + 2 x2²: each coordinate shrinks by (1 - 2ηc)."""
+    from d2lutils import train_2d
+    run = train_2d("sgd", lambda x: np.array([2 * x[0], 4 * x[1]]), (-5.0, -2.0), steps=20, lr=0.1)
+    k = np.arange(21)
+    assert not run.diverged
+    np.testing.assert_allclose(run.points[:, 0], -5.0 * 0.8 ** k)
+    np.testing.assert_allclose(run.points[:, 1], -2.0 * 0.6 ** k)
+
+
+def test_train_2d_rejects_non_2d_start():
+    """A start point that is not (x1, x2) raises a clear ValueError."""
+    from d2lutils import train_2d
+    with pytest.raises(ValueError, match="2-D start point"):
+        train_2d("sgd", lambda x: x, (1.0, 2.0, 3.0), lr=0.1)

@@ -1,0 +1,68 @@
+"""Plot helpers: input checks and what ends up on the axes."""
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from d2lutils import plot, set_figsize, show_trace, show_trace_2d
+
+
+@pytest.mark.parametrize("size", [(0, 2), (3.5, -1), (3.5,), (1, 2, 3)])
+def test_set_figsize_rejects_bad_sizes(size):
+    """A figure size must be two positive numbers."""
+    with pytest.raises(ValueError, match="figsize must be two positive numbers"):
+        set_figsize(size)
+
+
+def test_set_figsize_sets_default():
+    """A good size becomes matplotlib's default figure size."""
+    old = tuple(plt.rcParams["figure.figsize"])
+    try:
+        set_figsize((4.0, 3.0))
+        assert tuple(plt.rcParams["figure.figsize"]) == (4.0, 3.0)
+    finally:
+        plt.rcParams["figure.figsize"] = old
+
+
+def test_plot_draws_each_series():
+    """Two y series against one x give two lines with the right data and a legend."""
+    x = np.arange(4)
+    axes = plot(x, [x ** 2, 2 * x], legend=["sq", "lin"], xlabel="x", title="t")
+    assert len(axes.lines) == 2
+    np.testing.assert_array_equal(axes.lines[0].get_ydata(), x ** 2)
+    np.testing.assert_array_equal(axes.lines[1].get_ydata(), 2 * x)
+    assert [t.get_text() for t in axes.get_legend().get_texts()] == ["sq", "lin"]
+    assert axes.get_xlabel() == "x" and axes.get_title() == "t"
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"x": [0, 1, 2], "ys": [[0, 1, 2], [1, 2, 3]], "legend": ["one"]}, "legend has 1 entries for 2"),
+    ({"x": [[0, 1], [0, 1], [0, 1]], "ys": [[0, 1], [1, 2]]}, "3 x series for 2 y series"),
+    ({"x": [0, 1, 2], "ys": [0, 1]}, "2 y values"),
+])
+def test_plot_rejects_mismatched_lengths(kwargs, match):
+    """Legend/series/length mismatches raise ValueError instead of a silently wrong plot."""
+    with pytest.raises(ValueError, match=match):
+        plot(**kwargs)
+
+
+@pytest.mark.parametrize("points", [np.zeros((4, 3)), np.zeros(4), np.zeros((2, 2, 2))])
+def test_show_trace_2d_rejects_bad_points(points):
+    """The path must be a (k, 2) array."""
+    with pytest.raises(ValueError, match=r"points must have shape \(k, 2\)"):
+        show_trace_2d(lambda a, b: a ** 2 + b ** 2, points)
+
+
+def test_show_trace_2d_draws_the_path():
+    """The path is drawn as given, with contours of f and the diverging title when asked."""
+    path = np.array([[-5.0, -2.0], [-3.0, -1.0], [-1.0, 0.5]])
+    axes = show_trace_2d(lambda a, b: a ** 2 + b ** 2, path, title="eta = 1", diverged=True)
+    np.testing.assert_array_equal(axes.lines[-1].get_xydata(), path)
+    assert axes.get_title() == "eta = 1: diverges"
+
+
+def test_show_trace_hides_points_outside_window():
+    """show_trace draws only the iterates inside xlim, on the curve f."""
+    axes = show_trace([1.0, -1.2, 1.44, -20.0], lambda x: x ** 2, xlim=(-2, 2))
+    np.testing.assert_allclose(axes.lines[1].get_xdata(), [1.0, -1.2, 1.44])
+    np.testing.assert_allclose(axes.lines[1].get_ydata(), [1.0, 1.44, 1.44 ** 2])
+    assert axes.get_title() == ""

@@ -1,0 +1,209 @@
+"""Airfoil training loops of d2lutils.mxnet and d2lutils.tensorflow."""
+import d2lutils  # noqa: F401  (first: lets TensorFlow and MXNet share one process)
+
+import re  # noqa: E402
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from tensorflow import keras  # noqa: E402
+
+from d2lutils import get_data_ch7  # noqa: E402
+from d2lutils import mxnet as d2lmx  # noqa: E402
+from d2lutils import tensorflow as d2ltf  # noqa: E402
+from d2lutils._common import init_linear_params  # noqa: E402
+from d2lutils.training import run_epochs  # noqa: E402
+
+LR = 0.05
+
+
+def sgd_mx(params, states, hp):
+    for p in params:
+        p[:] -= hp["lr"] * p.grad
+
+
+def sgd_tf(params, grads, states, hp):
+    for p, g in zip(params, grads):
+        p.assign_sub(hp["lr"] * g)
+
+
+def counting_mx(params, states, hp):
+    hp["t"] += 1              # the mistake: a changing value kept in hyperparams
+    sgd_mx(params, states, hp)
+
+
+def counting_tf(params, grads, states, hp):
+    hp["t"] += 1
+    sgd_tf(params, grads, states, hp)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return get_data_ch7()
+
+
+@pytest.fixture(scope="module")
+def runs(data):
+    """The four 2-epoch runs (lr 0.05, batch 10), trained once for the whole module."""
+    f, l = data
+    return {
+        "mxnet-scratch": d2lmx.train_ch7(sgd_mx, None, {"lr": LR}, f, l, 10, 2, show=False),
+        "mxnet-concise": d2lmx.train_concise_ch7("sgd", {"learning_rate": LR}, f, l, 10, 2,
+                                                 show=False),
+        "tf-scratch": d2ltf.train_ch7(sgd_tf, None, {"lr": LR}, f, l, 10, 2, show=False),
+        "tf-concise": d2ltf.train_concise_ch7(keras.optimizers.SGD(LR), f, l, 10, 2, show=False),
+    }
+
+
+RUNS = ["mxnet-scratch", "mxnet-concise", "tf-scratch", "tf-concise"]
+
+
+def rel(a, b):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.abs(b)))
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_initial_loss_is_half_mse_at_init(name, runs, data):
+    """The first record is mean((Xw0 + b0 - y)²)/2 at the shared initial weights (computed in NumPy)."""
+    f, l = data
+    w0, b0 = init_linear_params(5, seed=0)
+    expected = np.mean((f.astype(np.float64) @ w0 + b0 - l[:, None]) ** 2) / 2
+    assert runs[name].losses[0] == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_final_loss_and_decrease(name, runs):
+    """Two epochs of SGD bring the airfoil loss from 0.5 to 0.245-0.255, decreasing overall."""
+    losses = runs[name].losses
+    assert 0.245 < runs[name].final_loss < 0.255
+    assert losses[-1] < 0.55 * losses[0]
+    assert np.mean(losses[-5:]) < np.mean(losses[1:6]) < losses[0]
+
+
+@pytest.mark.parametrize("framework", ["mxnet", "tf"])
+def test_scratch_matches_builtin_sgd(framework, runs):
+    """From-scratch SGD and the framework's SGD give the same loss at every record (1e-5)."""
+    assert rel(runs[f"{framework}-scratch"].losses, runs[f"{framework}-concise"].losses) < 1e-5
+
+
+def test_mxnet_and_tensorflow_agree(runs):
+    """The same init and minibatches give the same curve in MXNet and TensorFlow (1e-5)."""
+    assert rel(runs["mxnet-scratch"].losses, runs["tf-scratch"].losses) < 1e-5
+    assert rel(runs["mxnet-concise"].losses, runs["tf-concise"].losses) < 1e-5
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_record_points_and_timing(name, runs):
+    """Loss recorded every 100 examples: 31 points 0, 1/15, ..., 2; timings are positive."""
+    r = runs[name]
+    assert len(r.epochs) == len(r.losses) == 31
+    np.testing.assert_allclose(r.epochs, np.arange(31) / 15, rtol=1e-12)
+    assert r.sec_per_epoch > 0
+    assert r.eval_seconds > 0
+
+
+def test_record_points_when_batches_straddle_hundreds():
+    """250 examples in batches of 30: records after the batches that cross 100 and 200, and at the end."""
+    steps = []
+    r = run_epochs(steps.append, lambda: float(len(steps)), 250, 30, 1)
+    assert r.epochs == pytest.approx([0.0, 120 / 250, 210 / 250, 1.0])
+    assert r.losses == [0.0, 4.0, 7.0, 9.0]  # number of steps taken when each record was made
+    assert sum(len(s) for s in steps) == 250
+
+
+def scratch_cases(train, update, f, l):
+    good = {"lr": LR}
+    return [
+        (lambda: train(update, None, good, f, l, batch_size=0), "batch_size must be a positive"),
+        (lambda: train(update, None, good, f, l, batch_size=1501), "batch_size must be at most 1500"),
+        (lambda: train(update, None, good, f, l, num_epochs=0), "num_epochs must be a positive"),
+        (lambda: train(update, None, {"lr": -0.05}, f, l), "lr must be non-negative"),
+        (lambda: train(update, None, good, f[:, 0], l), r"features must have shape \(n, d\)"),
+        (lambda: train(update, None, good, f, l[:-1]), r"labels must have shape \(1500,\)"),
+        (lambda: train(update, None, [("lr", LR)], f, l), "hyperparams must be a dict"),
+    ]
+
+
+@pytest.mark.parametrize("framework", ["mxnet", "tf"])
+@pytest.mark.parametrize("case", range(7))
+def test_scratch_bad_inputs(framework, case, data):
+    """train_ch7 rejects bad sizes, a negative lr, wrong shapes and non-dict hyperparams with ValueError."""
+    f, l = data
+    train, update = (d2lmx.train_ch7, sgd_mx) if framework == "mxnet" else (d2ltf.train_ch7, sgd_tf)
+    call, match = scratch_cases(train, update, f, l)[case]
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda f, l: d2lmx.train_concise_ch7("nosuchopt", {"learning_rate": LR}, f, l),
+     "unknown MXNet optimizer 'nosuchopt'; expected one of"),
+    (lambda f, l: d2lmx.train_concise_ch7("sgd", [("learning_rate", LR)], f, l), "hyperparam"),
+    (lambda f, l: d2lmx.train_concise_ch7("sgd", {"lr": LR}, f, l), "bad hyperparameters for 'sgd'"),
+    (lambda f, l: d2lmx.train_concise_ch7("sgd", {"learning_rate": LR}, f, l, batch_size=0),
+     "batch_size must be a positive"),
+    (lambda f, l: d2ltf.train_concise_ch7("sgd", f, l), "keras.optimizers.Optimizer"),
+    (lambda f, l: d2ltf.train_concise_ch7(tf.compat.v1.train.GradientDescentOptimizer(LR), f, l),
+     "keras.optimizers.Optimizer"),
+    (lambda f, l: d2ltf.train_concise_ch7(keras.optimizers.SGD(LR), f, l[:10]),
+     "labels must have shape"),
+], ids=["mx-unknown-name", "mx-hp-not-dict", "mx-unknown-kwarg", "mx-batch0",
+        "tf-string", "tf-v1-optimizer", "tf-labels"])
+def test_concise_bad_inputs(call, match, data):
+    """The concise trainers reject unknown optimizers and bad arguments with a clear ValueError."""
+    with pytest.raises(ValueError, match=match):
+        call(*data)
+
+
+@pytest.mark.parametrize("call", [
+    lambda f, l: d2lmx.train_concise_ch7("sgd", {"learning_rate": -LR}, f, l, show=False),
+    lambda f, l: d2ltf.train_concise_ch7(keras.optimizers.SGD(-LR), f, l, show=False),
+], ids=["mxnet", "tf"])
+def test_concise_negative_lr(call, data):
+    """A negative learning rate given to the concise trainers raises ValueError (GUIDE §2)."""
+    f, l = data
+    with pytest.raises(ValueError, match="non-negative"):
+        call(f[:50], l[:50])
+
+
+@pytest.mark.parametrize("framework", ["mxnet", "tf"])
+def test_update_mutating_hyperparams_is_refused(framework, data):
+    """An update that does ``hyperparams['t'] += 1`` is refused with a ValueError pointing to states."""
+    f, l = data
+    train, update = (d2lmx.train_ch7, counting_mx) if framework == "mxnet" else (
+        d2ltf.train_ch7, counting_tf)
+    with pytest.raises(ValueError, match=r"changed `hyperparams`.*states"):
+        train(update, None, {"lr": LR, "t": 0}, f[:50], l[:50], 10, 1, show=False)
+
+
+SUMMARY = re.compile(r"loss: 0\.\d{3}, \d+\.\d{3} sec/epoch")
+
+
+def small_run(framework, kind, f, l, show):
+    if framework == "mxnet":
+        if kind == "scratch":
+            return d2lmx.train_ch7(sgd_mx, None, {"lr": LR}, f, l, 10, 1, show=show)
+        return d2lmx.train_concise_ch7("sgd", {"learning_rate": LR}, f, l, 10, 1, show=show)
+    if kind == "scratch":
+        return d2ltf.train_ch7(sgd_tf, None, {"lr": LR}, f, l, 10, 1, show=show)
+    return d2ltf.train_concise_ch7(keras.optimizers.SGD(LR), f, l, 10, 1, show=show)
+
+
+@pytest.mark.parametrize("framework", ["mxnet", "tf"])
+@pytest.mark.parametrize("kind", ["scratch", "concise"])
+def test_show_prints_one_line_and_plots(framework, kind, data, capsys):
+    """show=False prints nothing and draws nothing; show=True prints one summary line and draws a figure."""
+    f, l = data[0][:100], data[1][:100]
+    plt.close("all")
+    small_run(framework, kind, f, l, show=False)
+    assert capsys.readouterr().out == ""
+    assert plt.get_fignums() == []
+    result = small_run(framework, kind, f, l, show=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and SUMMARY.fullmatch(lines[0]), lines
+    assert lines[0].startswith(f"loss: {result.final_loss:.3f}, ")
+    assert len(plt.get_fignums()) == 1
+    line = plt.gcf().axes[0].lines[0]
+    np.testing.assert_allclose(line.get_ydata(), result.losses)

@@ -1,0 +1,145 @@
+"""Kernel-free sliders: precomputed PNG frames in a Stack, linked on the client side."""
+import math
+import warnings
+
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from ipywidgets.widgets.widget_link import Link
+
+import d2lutils.widgets as dw
+from d2lutils import trajectory
+
+
+def registry():
+    """Every live widget (ipywidgets 8 keeps them in a module-level dict)."""
+    instances = getattr(ipywidgets.widgets.widget, "_instances", None)
+    if instances is None:  # pragma: no cover - older ipywidgets
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            instances = ipywidgets.Widget.widgets
+    return list(instances.values())
+
+
+def linked(source, target):
+    """True if a two-way client-side Link (what jslink makes) ties source.index to target.selected_index."""
+    return any(type(w) is Link and w.source == (source, "index")
+               and w.target == (target, "selected_index") for w in registry())
+
+
+def draw_line(slope):
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot([0, 1], [0, slope])
+    ax.set_ylim(0, 3)
+    return fig
+
+
+def test_frame_slider_structure_and_link():
+    """One Image per value in a Stack; options are the formatted values; slider index is jslinked."""
+    box = dw.frame_slider([0.1, 0.5, 2.0], draw_line, description="s", index=1)
+    slider, stack = box.children
+    assert isinstance(slider, ipywidgets.SelectionSlider)
+    assert isinstance(stack, ipywidgets.Stack)
+    assert slider.options == ("0.1", "0.5", "2")
+    assert slider.index == stack.selected_index == 1
+    assert len(stack.children) == 3
+    assert all(isinstance(im, ipywidgets.Image) and im.format == "png" for im in stack.children)
+    assert all(bytes(im.value).startswith(b"\x89PNG") for im in stack.children)
+    assert linked(slider, stack)
+
+
+def test_frames_differ_and_figures_are_closed():
+    """Different values give different pictures, and no figure is left open."""
+    plt.close("all")
+    box = dw.frame_slider([0.5, 2.5], draw_line)
+    first, second = (bytes(im.value) for im in box.children[1].children)
+    assert first != second
+    assert plt.get_fignums() == []
+
+
+@pytest.mark.parametrize("values", [[], [0.1, 0.0], [-1.0], [0.1, math.nan], [math.inf]])
+def test_frame_slider_rejects_bad_values(values):
+    """An empty list or a non-positive / non-finite value raises ValueError."""
+    with pytest.raises(ValueError, match="values must"):
+        dw.frame_slider(values, draw_line)
+
+
+def test_frame_slider_2_grid_and_links():
+    """Outer Stack has len(v1) pages of len(v2) frames; slider 1 drives the outer, slider 2 every inner."""
+    box = dw.frame_slider_2([0.5, 1.0], [1.0, 2.0, 3.0], lambda a, b: draw_line(a * b))
+    slider1, slider2, outer = box.children
+    assert slider1.options == ("0.5", "1") and slider2.options == ("1", "2", "3")
+    assert len(outer.children) == 2
+    assert all(isinstance(page, ipywidgets.Stack) and len(page.children) == 3
+               for page in outer.children)
+    assert linked(slider1, outer)
+    assert all(linked(slider2, page) for page in outer.children)
+    # frame (i, j) is draw(v1[i], v2[j]): 0.5*2 and 1.0*1 draw the same line
+    frames = [[bytes(im.value) for im in page.children] for page in outer.children]
+    assert frames[0][1] == frames[1][0]
+    assert frames[0][0] != frames[1][2]
+
+
+def test_frame_slider_2_rejects_bad_values():
+    """Each axis of the grid is validated."""
+    with pytest.raises(ValueError, match="values2"):
+        dw.frame_slider_2([0.1], [], lambda a, b: draw_line(a))
+
+
+@pytest.fixture
+def titles(monkeypatch):
+    """Record (title, diverged) of every frame drawn through show_trace / show_trace_2d."""
+    seen = []
+
+    def spy(real):
+        def wrapper(*args, **kwargs):
+            axes = real(*args, **kwargs)
+            seen.append((axes.get_title(), kwargs.get("diverged")))
+            return axes
+        return wrapper
+
+    monkeypatch.setattr(dw, "show_trace", spy(dw.show_trace))
+    monkeypatch.setattr(dw, "show_trace_2d", spy(dw.show_trace_2d))
+    return seen
+
+
+def test_trace_slider_1d_flags_divergence_without_warnings(titles):
+    """On x² with η in [0.1, 1.1] the η=1.1 frame is titled as diverging; no RuntimeWarning."""
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        box = dw.trace_slider_1d(lambda x: x ** 2, lambda x: 2 * x, [0.1, 1.1], x0=1.0, steps=10)
+    slider, stack = box.children
+    assert slider.options == ("0.1", "1.1") and len(stack.children) == 2
+    assert titles == [("eta = 0.1", False), ("eta = 1.1: diverges", True)]
+    # the flag agrees with the closed form: |x_10| = 1.2^10 ≈ 6.2 lies outside the window
+    run = trajectory("sgd", lambda x: 2 * x, 1.0, 10, lr=1.1)
+    assert abs(run.points[-1, 0]) == pytest.approx(1.2 ** 10)
+
+
+def f2d(x1, x2):
+    return 0.1 * x1 ** 2 + 2 * x2 ** 2
+
+
+def g2d(x):
+    return np.array([0.2 * x[0], 4 * x[1]])
+
+
+def test_trace_slider_2d_frames(titles):
+    """One frame per value of the chosen hyperparameter; η=0.6 on 2·x2² (|1-2.4|>1) is flagged."""
+    box = dw.trace_slider_2d(f2d, g2d, [0.4, 0.6], x0=[-5.0, -2.0], steps=8)
+    slider, stack = box.children
+    assert slider.description == "η" and len(stack.children) == 2
+    assert titles == [("eta = 0.4", False), ("eta = 0.6: diverges", True)]
+
+
+def test_trace_slider_2d_grid_frames(titles):
+    """Two sliders over (η, γ) give len(η) pages of len(γ) frames, all titled with both values."""
+    box = dw.trace_slider_2d_grid(f2d, g2d, "lr", [0.1, 0.4], "momentum", [0.5, 0.9],
+                                  x0=[-5.0, -2.0], steps=5, rule="momentum")
+    s1, s2, outer = box.children
+    assert (s1.description, s2.description) == ("η", "γ")
+    assert [len(page.children) for page in outer.children] == [2, 2]
+    assert [t for t, _ in titles][0] == "eta = 0.1, gamma = 0.5"
+    assert len(titles) == 4
