@@ -30,14 +30,16 @@ _promote_libstdcxx()
 
 from .data import get_data_ch7, minibatches  # noqa: E402
 from .optim import RULES, train_2d, trajectory  # noqa: E402
-from .plot import plot, set_figsize, show_trace, show_trace_2d  # noqa: E402
+from .plot import plot, plot_losses, set_figsize, show_runs_2d, show_trace, show_trace_2d  # noqa: E402
 
 __all__ = [
     "RULES",
     "get_data_ch7",
     "minibatches",
     "plot",
+    "plot_losses",
     "set_figsize",
+    "show_runs_2d",
     "show_trace",
     "show_trace_2d",
     "train_2d",

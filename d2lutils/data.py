@@ -17,7 +17,7 @@ def get_data_ch7(n=1500):
 
     The file has five features and one label per row.  The first ``n`` rows are
     taken and every column (the label too) is shifted to mean 0 and scaled to
-    standard deviation 1.  ``features`` has shape ``(n, 5)``, ``labels`` has
+    standard deviation 1 (a column constant in those rows becomes 0).  ``features`` has shape ``(n, 5)``, ``labels`` has
     shape ``(n,)``; both are float32 NumPy arrays.
     """
     _check_positive_int("n", n)
@@ -26,7 +26,9 @@ def get_data_ch7(n=1500):
     source = resources.files("d2lutils.datasets") / "airfoil_self_noise.dat"
     with resources.as_file(source) as path:
         data = np.loadtxt(path, dtype=np.float64)[:n]
-    data = (data - data.mean(axis=0)) / data.std(axis=0)
+    std = data.std(axis=0)
+    std[std == 0] = 1.0  # a column that is constant in the first n rows becomes all zeros
+    data = (data - data.mean(axis=0)) / std
     data = data.astype(np.float32)
     return data[:, :-1], data[:, -1]
 

@@ -7,6 +7,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 _PNG_SET = False
+_STYLE = {"figure.dpi": 100, "savefig.dpi": 100, "font.size": 10,
+          "axes.grid": True, "grid.alpha": 0.3}
+# The book's figure style applies to every figure, including plain plt.subplots().
+plt.rcParams.update(_STYLE)
 
 
 def _use_png_display():
@@ -19,8 +23,7 @@ def _use_png_display():
         set_matplotlib_formats("png")
     except ImportError:  # pragma: no cover - matplotlib-inline ships with ipykernel
         pass
-    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "font.size": 10,
-                         "axes.grid": True, "grid.alpha": 0.3})
+    plt.rcParams.update(_STYLE)
     _PNG_SET = True
 
 
@@ -114,6 +117,26 @@ def show_trace_2d(f, points, xlim=(-5.5, 1.0), ylim=(-3.0, 1.0), axes=None,
     return axes
 
 
+def show_runs_2d(f, runs, titles, xlim=(-5.5, 1.0), ylim=(-3.0, 1.0), width=3.4, height=2.6):
+    """Draw several :class:`~d2lutils.optim.Trajectory` runs side by side on the contours of ``f``.
+
+    A run that diverged, or whose last point lies outside the window, is titled
+    as diverging.  Returns the figure.
+    """
+    runs, titles = list(runs), list(titles)
+    if not runs or len(runs) != len(titles):
+        raise ValueError(f"need one title per run, got {len(runs)} runs and {len(titles)} titles")
+    _use_png_display()
+    fig, axes = plt.subplots(1, len(runs), squeeze=False, figsize=(width * len(runs), height))
+    for ax, run, title in zip(axes[0], runs, titles):
+        x, y = run.points[-1]
+        outside = not (xlim[0] <= x <= xlim[1] and ylim[0] <= y <= ylim[1])
+        show_trace_2d(f, run.points, xlim, ylim, axes=ax, title=title,
+                      diverged=run.diverged or outside)
+    fig.tight_layout()
+    return fig
+
+
 def _set_title(axes, title, diverged):
     if diverged:
         title = f"{title}: diverges" if title else "diverges"
@@ -122,8 +145,20 @@ def _set_title(axes, title, diverged):
         axes.set_title(title)
 
 
-def plot_losses(results, labels=None, xlabel="epoch", ylabel="loss", figsize=None):
-    """Plot the loss curves of one or several :class:`~d2lutils.training.TrainResult`."""
+def plot_losses(results, labels=None, xlabel="epoch", ylabel="loss", figsize=None,
+                against="epochs", xscale="linear"):
+    """Plot the loss curves of one or several :class:`~d2lutils.training.TrainResult`.
+
+    ``against`` picks the x axis: ``"epochs"`` or ``"times"`` (training seconds);
+    with ``xscale="log"`` the points at x = 0 (the initial loss) are left out.
+    """
+    if against not in ("epochs", "times"):
+        raise ValueError(f"against must be 'epochs' or 'times', got {against!r}")
     results = [results] if hasattr(results, "losses") else list(results)
-    return plot([r.epochs for r in results], [r.losses for r in results],
-                xlabel=xlabel, ylabel=ylabel, legend=labels, figsize=figsize)
+    xs = [np.asarray(getattr(r, against), dtype=float) for r in results]
+    ys = [np.asarray(r.losses, dtype=float) for r in results]
+    if xscale == "log":  # the record at x = 0 has no place on a log axis
+        ys = [y[x > 0] for x, y in zip(xs, ys)]
+        xs = [x[x > 0] for x in xs]
+    return plot(xs, ys, xlabel=xlabel, ylabel=ylabel, legend=labels, figsize=figsize,
+                xscale=xscale)

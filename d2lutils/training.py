@@ -23,6 +23,7 @@ class TrainResult:
 
     epochs: list = field(default_factory=list)
     losses: list = field(default_factory=list)
+    times: list = field(default_factory=list)
     sec_per_epoch: float = 0.0
     eval_seconds: float = 0.0
 
@@ -56,7 +57,7 @@ def run_epochs(step, evaluate, num_examples, batch_size, num_epochs, seed=0):
     """
     check_training_args(num_examples, batch_size, num_epochs)
     rng = np.random.default_rng(seed)
-    result = TrainResult(epochs=[0.0], losses=[evaluate()])
+    result = TrainResult(epochs=[0.0], losses=[evaluate()], times=[0.0])
     train_time = 0.0
     for epoch in range(num_epochs):
         seen = 0
@@ -70,6 +71,7 @@ def run_epochs(step, evaluate, num_examples, batch_size, num_epochs, seed=0):
                 t0 = time.perf_counter()
                 result.losses.append(evaluate())
                 result.epochs.append(epoch + seen / num_examples)
+                result.times.append(train_time)
                 result.eval_seconds += time.perf_counter() - t0
                 start = time.perf_counter()
         train_time += time.perf_counter() - start

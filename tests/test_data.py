@@ -114,3 +114,9 @@ def test_minibatches_bad_arguments(num, batch, match):
     """Bad sizes raise ValueError naming the argument (raised on first use of the generator)."""
     with pytest.raises(ValueError, match=match):
         list(minibatches(num, batch, np.random.default_rng(0)))
+
+
+def test_small_n_with_constant_column_has_no_nan():
+    """In the first 50 rows some columns are constant: they become zeros, not NaN."""
+    features, labels = get_data_ch7(50)
+    assert np.isfinite(features).all() and np.isfinite(labels).all()

@@ -66,3 +66,30 @@ def test_show_trace_hides_points_outside_window():
     np.testing.assert_allclose(axes.lines[1].get_xdata(), [1.0, -1.2, 1.44])
     np.testing.assert_allclose(axes.lines[1].get_ydata(), [1.0, 1.44, 1.44 ** 2])
     assert axes.get_title() == ""
+
+
+def test_show_runs_2d_titles_divergence():
+    """One panel per run; a run that left the window gets a red 'diverges' title."""
+    import d2lutils
+    f = lambda x1, x2: x1 ** 2 + 2 * x2 ** 2
+    grad = lambda x: np.array([2 * x[0], 4 * x[1]])
+    good = d2lutils.trajectory("sgd", grad, [-5, -2], 20, lr=0.1)
+    bad = d2lutils.trajectory("sgd", grad, [-5, -2], 20, lr=0.6)
+    fig = d2lutils.show_runs_2d(f, [good, bad], ["a", "b"], ylim=(-3, 3))
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["a", "b: diverges"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one title per run"):
+        d2lutils.show_runs_2d(f, [good], ["a", "b"])
+
+
+def test_train_result_times_are_cumulative():
+    """TrainResult.times starts at 0, grows with the records, one per loss."""
+    from d2lutils.training import run_epochs
+    calls = []
+    result = run_epochs(lambda idx: calls.append(len(idx)), lambda: 1.0, 300, 10, 2)
+    assert len(result.times) == len(result.losses) == len(result.epochs)
+    assert result.times[0] == 0.0 and all(b >= a for a, b in zip(result.times, result.times[1:]))
+    with pytest.raises(ValueError, match="against"):
+        d2lutils_plot_losses = __import__("d2lutils").plot_losses
+        d2lutils_plot_losses(result, against="seconds")
