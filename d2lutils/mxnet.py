@@ -7,7 +7,7 @@ import numpy as np
 from mxnet import autograd, gluon, nd
 
 from . import _common
-from .training import run_epochs
+from .training import PermutedData, run_epochs
 
 
 def squared_loss(y_hat, y):
@@ -38,9 +38,10 @@ def train_ch7(trainer_fn, states, hyperparams, features, labels,
     for p in params:
         p.attach_grad()
     X_all, y_all = nd.array(features), nd.array(labels)
+    data = _permuted(X_all, y_all)
 
     def step(indices):
-        X, y = nd.array(features[indices]), nd.array(labels[indices])
+        X, y = data.next_batch(len(indices))
         with autograd.record():
             loss = squared_loss(linreg(X, w, b), y).mean()
         loss.backward()
@@ -49,9 +50,18 @@ def train_ch7(trainer_fn, states, hyperparams, features, labels,
     def evaluate():
         return float(squared_loss(linreg(X_all, w, b), y_all).mean().asscalar())
 
-    result = run_epochs(step, evaluate, len(labels), batch_size, num_epochs, seed)
+    result = run_epochs(step, evaluate, len(labels), batch_size, num_epochs, seed,
+                        on_epoch=data.start_epoch)
     _common.check_unchanged(frozen, hyperparams)
     return _common.report(result, show)
+
+
+def _permuted(X_all, y_all):
+    """Features and labels gathered into epoch order once per epoch, sliced per batch."""
+    def permute(order):
+        index = nd.array(order, dtype="int32")
+        return nd.take(X_all, index), nd.take(y_all, index)
+    return PermutedData(permute)
 
 
 def _check_optimizer(name):
@@ -84,9 +94,10 @@ def train_concise_ch7(trainer_name, hyperparams, features, labels,
     except TypeError as err:  # an argument the optimizer does not take
         raise ValueError(f"bad hyperparameters for {trainer_name!r}: {err}") from err
     X_all, y_all = nd.array(features), nd.array(labels)
+    data = _permuted(X_all, y_all)
 
     def step(indices):
-        X, y = nd.array(features[indices]), nd.array(labels[indices])
+        X, y = data.next_batch(len(indices))
         with autograd.record():
             loss = loss_fn(net(X), y)
         loss.backward()
@@ -95,7 +106,8 @@ def train_concise_ch7(trainer_name, hyperparams, features, labels,
     def evaluate():
         return float(loss_fn(net(X_all), y_all).mean().asscalar())
 
-    result = run_epochs(step, evaluate, len(labels), batch_size, num_epochs, seed)
+    result = run_epochs(step, evaluate, len(labels), batch_size, num_epochs, seed,
+                        on_epoch=data.start_epoch)
     return _common.report(result, show)
 
 

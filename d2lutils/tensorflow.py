@@ -13,7 +13,7 @@ import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402
 
 from . import _common  # noqa: E402
-from .training import run_epochs  # noqa: E402
+from .training import PermutedData, run_epochs  # noqa: E402
 
 
 def squared_loss(y_hat, y):
@@ -59,11 +59,18 @@ def train_ch7(trainer_fn, states, hyperparams, features, labels,
         return tf.reduce_mean(squared_loss(linreg(X, w, b), y))
 
     _trace(train_step, full_loss)
-    result = run_epochs(lambda idx: train_step(features[idx], labels[idx]),
-                        lambda: float(full_loss(features, labels)),
-                        len(labels), batch_size, num_epochs, seed)
+    result = _run(train_step, full_loss, features, labels, batch_size, num_epochs, seed)
     _common.check_unchanged(frozen, hyperparams)
     return _common.report(result, show)
+
+
+def _run(train_step, full_loss, features, labels, batch_size, num_epochs, seed):
+    """The shared loop: data permuted once per epoch, the full data converted once."""
+    data = PermutedData(lambda order: (features[order], labels[order]))
+    X_all, y_all = tf.constant(features), tf.constant(labels)
+    return run_epochs(lambda idx: train_step(*data.next_batch(len(idx))),
+                      lambda: float(full_loss(X_all, y_all)),
+                      len(labels), batch_size, num_epochs, seed, on_epoch=data.start_epoch)
 
 
 def _trace(*functions):
@@ -108,9 +115,7 @@ def train_concise_ch7(optimizer, features, labels, batch_size=10, num_epochs=2,
 
     full_loss = tf.function(half_mse, input_signature=_signatures(features.shape[1]))
     _trace(train_step, full_loss)
-    result = run_epochs(lambda idx: train_step(features[idx], labels[idx]),
-                        lambda: float(full_loss(features, labels)),
-                        len(labels), batch_size, num_epochs, seed)
+    result = _run(train_step, full_loss, features, labels, batch_size, num_epochs, seed)
     return _common.report(result, show)
 
 

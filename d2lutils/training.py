@@ -47,13 +47,40 @@ def check_training_args(num_examples, batch_size, num_epochs):
                          f"examples), got {batch_size}")
 
 
-def run_epochs(step, evaluate, num_examples, batch_size, num_epochs, seed=0):
+class PermutedData:
+    """The training data permuted once per epoch, cut into batches by slicing.
+
+    ``permute(order)`` returns the arrays reordered by ``order`` (in the
+    framework's own array type).  Pass :meth:`start_epoch` as ``on_epoch`` to
+    :func:`run_epochs`; then :meth:`next_batch` returns the rows of the next
+    minibatch — a cheap slice instead of a gather and a copy for every step.
+    """
+
+    def __init__(self, permute):
+        self._permute = permute
+        self._arrays = None
+        self._position = 0
+
+    def start_epoch(self, order):
+        """Reorder the data for an epoch that visits the examples in ``order``."""
+        self._arrays = self._permute(order)
+        self._position = 0
+
+    def next_batch(self, size):
+        """The next ``size`` rows of every array, in epoch order."""
+        start, self._position = self._position, self._position + size
+        return tuple(a[start:self._position] for a in self._arrays)
+
+
+def run_epochs(step, evaluate, num_examples, batch_size, num_epochs, seed=0, on_epoch=None):
     """Drive a training loop and record the loss every ``RECORD_EVERY`` examples.
 
     ``step(indices)`` performs one update on the examples ``indices``;
     ``evaluate()`` returns the loss on the whole data set as a float.  Examples
     are reshuffled every epoch with a NumPy generator seeded by ``seed``, so
-    MXNet and TensorFlow runs see the same minibatches.
+    MXNet and TensorFlow runs see the same minibatches.  ``on_epoch(order)``,
+    if given, is called at the start of each epoch (inside the timed loop) with
+    the order in which that epoch's minibatches visit the examples.
     """
     check_training_args(num_examples, batch_size, num_epochs)
     rng = np.random.default_rng(seed)
@@ -62,7 +89,10 @@ def run_epochs(step, evaluate, num_examples, batch_size, num_epochs, seed=0):
     for epoch in range(num_epochs):
         seen = 0
         start = time.perf_counter()
-        for indices in minibatches(num_examples, batch_size, rng):
+        batches = list(minibatches(num_examples, batch_size, rng))
+        if on_epoch is not None:
+            on_epoch(np.concatenate(batches))
+        for indices in batches:
             step(indices)
             before = seen
             seen += len(indices)

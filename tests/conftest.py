@@ -1,12 +1,13 @@
 """Shared test set-up: headless matplotlib and no figures left open between tests."""
 import os
 
-os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import matplotlib  # noqa: E402
 
+# Agg in this process only: an MPLBACKEND variable would leak into the nbval kernels
+# (--nbval-current-env) and stop them from displaying figures.
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402

@@ -207,3 +207,24 @@ def test_show_prints_one_line_and_plots(framework, kind, data, capsys):
     assert len(plt.get_fignums()) == 1
     line = plt.gcf().axes[0].lines[0]
     np.testing.assert_allclose(line.get_ydata(), result.losses)
+
+
+def test_on_epoch_sees_the_order_of_the_minibatches():
+    """run_epochs calls on_epoch with exactly the concatenated indices of that epoch's steps."""
+    from d2lutils.training import PermutedData, run_epochs
+    orders, seen = [], []
+    data = PermutedData(lambda order: (np.asarray(order) * 10,))
+
+    def on_epoch(order):
+        orders.append(np.array(order))
+        data.start_epoch(order)
+
+    def step(indices):
+        seen.append(np.array(indices))
+        (batch,) = data.next_batch(len(indices))
+        np.testing.assert_array_equal(batch, np.asarray(indices) * 10)
+
+    run_epochs(step, lambda: 0.0, 25, 10, 2, on_epoch=on_epoch)
+    assert len(orders) == 2 and len(seen) == 6
+    np.testing.assert_array_equal(np.concatenate(seen[:3]), orders[0])
+    assert sorted(orders[1]) == list(range(25))
