@@ -83,13 +83,55 @@ def _adam(p, g, state, hp):
         p -= hp["lr"] * np.sqrt(c2) / c1 * v / (np.sqrt(s) + hp["eps"])
 
 
+def _nesterov(p, g, state, hp):
+    """Nesterov momentum in the form Keras implements (``SGD(nesterov=True)``).
+
+    v <- γ v + η g, then x <- x - (γ v + η g): the step looks ahead along the
+    new velocity.  (Sutskever et al. 2013 write the same method with the
+    gradient taken at the look-ahead point; the two agree after a change of
+    variables.)
+    """
+    v = state["v"]
+    v *= hp["momentum"]
+    v += hp["lr"] * g
+    p -= hp["momentum"] * v + hp["lr"] * g
+
+
+def _amsgrad_init(shape):
+    return {**_adam_init(shape), "s_max": np.zeros(shape)}
+
+
+def _amsgrad(p, g, state, hp):
+    """AMSGrad (Reddi et al. 2018) with Adam's bias correction, as Keras's ``Adam(amsgrad=True)``.
+
+    Like :func:`_adam`, but the denominator uses the running *maximum* of s,
+    so the effective per-coordinate step never grows.
+    """
+    v, s, s_max, t = state["v"], state["s"], state["s_max"], state["t"]
+    b1, b2 = hp["beta1"], hp["beta2"]
+    t += 1
+    v *= b1
+    v += (1 - b1) * g
+    s *= b2
+    s += (1 - b2) * g * g
+    np.maximum(s_max, s, out=s_max)
+    c1, c2 = 1 - b1 ** t, 1 - b2 ** t
+    if hp.get("eps_form", "paper") == "paper":
+        p -= hp["lr"] * (v / c1) / (np.sqrt(s_max / c2) + hp["eps"])
+    else:
+        p -= hp["lr"] * np.sqrt(c2) / c1 * v / (np.sqrt(s_max) + hp["eps"])
+
+
 RULES = {
     "sgd": Rule(_zeros(), _sgd, {"lr": 0.1}),
     "momentum": Rule(_zeros("v"), _momentum, {"lr": 0.1, "momentum": 0.5}),
+    "nesterov": Rule(_zeros("v"), _nesterov, {"lr": 0.1, "momentum": 0.5}),
     "adagrad": Rule(_zeros("s"), _adagrad, {"lr": 0.1, "eps": 1e-6}),
     "rmsprop": Rule(_zeros("s"), _rmsprop, {"lr": 0.01, "gamma": 0.9, "eps": 1e-6}),
     "adadelta": Rule(_zeros("s", "delta"), _adadelta, {"lr": 1.0, "rho": 0.9, "eps": 1e-5}),
     "adam": Rule(_adam_init, _adam, {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
+    "amsgrad": Rule(_amsgrad_init, _amsgrad,
+                    {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
 }
 
 _UNIT_INTERVAL = ("momentum", "gamma", "rho", "beta1", "beta2")
@@ -176,3 +218,28 @@ def train_2d(rule, grad, x0=(-5.0, -2.0), steps=20, **hp):
     if x0.shape != (2,):
         raise ValueError(f"train_2d needs a 2-D start point (x1, x2), got shape {x0.shape}")
     return trajectory(rule, grad, x0, steps, **hp)
+
+
+def newton_trajectory(fn, x0, steps, lr=1.0, bound=1e6):
+    """Newton's method x <- x - lr * H(x)^{-1} ∇f(x) on a :class:`~d2lutils.functions.TestFunction`.
+
+    ``lr`` < 1 is the damped method.  Stops with ``diverged=True`` when a
+    coordinate leaves ``[-bound, bound]``, stops being finite, or the Hessian
+    is singular.  Newton's method needs no state, so it is not one of
+    :data:`RULES` (which see only gradients).
+    """
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+    if not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    x = np.atleast_1d(np.array(x0, dtype=float))
+    points = [x.copy()]
+    for _ in range(steps):
+        try:
+            x = x - lr * np.linalg.solve(fn.hess(x), fn.grad(x))
+        except np.linalg.LinAlgError:
+            return Trajectory(np.array(points), True)
+        if not np.all(np.isfinite(x)) or np.max(np.abs(x)) > bound:
+            return Trajectory(np.array(points), True)
+        points.append(x.copy())
+    return Trajectory(np.array(points), False)

@@ -71,9 +71,20 @@ CASES["adam"] = ({"lr": 0.1, "beta1": 0.5, "beta2": 0.75, "eps": 0.01},
                   -2 + 0.1 / 1.01 - 0.1 * 1.0 / (SQ(1.1875 / 0.4375) + 0.01)])
 
 
-def test_rules_are_the_six_algorithms():
-    """RULES holds exactly the six algorithms of the book."""
-    assert set(RULES) == {"sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam"}
+# Nesterov (Keras form), lr = 0.1, γ = 0.5: v1 = [0.05, -0.1], step1 = γ v1 + lr g1 = [0.075, -0.15];
+# v2 = γ v1 + lr g2 = [0, 0.15], step2 = γ v2 + lr g2 = [-0.025, 0.275]
+CASES["nesterov"] = ({"lr": 0.1, "momentum": 0.5},
+                     [0.925, -1.85],
+                     [0.95, -2.125])
+# AMSGrad: with g1, g2 above s never decreases (s2 = [0.0625, 1.1875] >= s1 = [0.0625, 0.25]),
+# so its max is s itself and the steps are Adam's; test_amsgrad_keeps_the_largest_s covers the max.
+CASES["amsgrad"] = CASES["adam"]
+
+
+def test_rules_are_the_books_algorithms():
+    """RULES holds exactly the algorithms the book teaches."""
+    assert set(RULES) == {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta",
+                          "adam", "amsgrad"}
     assert set(CASES) == set(RULES)
 
 
@@ -84,6 +95,21 @@ def test_first_two_steps_match_hand_computation(name):
     got1, got2 = two_steps(name, **hp)
     np.testing.assert_allclose(got1, x1, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(got2, x2, rtol=1e-12, atol=1e-12)
+
+
+def test_amsgrad_keeps_the_largest_s():
+    """g = 1 then 0.1 (β1 = 0.5, β2 = 0.75): s falls 0.25 -> 0.19, AMSGrad divides by sqrt(0.25/c2)."""
+    c1, c2 = 0.75, 1 - 0.75 ** 2
+    expected = {"amsgrad": 0.1 * (0.3 / c1) / (SQ(0.25 / c2) + 0.01),
+                "adam": 0.1 * (0.3 / c1) / (SQ(0.19 / c2) + 0.01)}
+    for name, second_step in expected.items():
+        rule, hp = resolve(name, {"lr": 0.1, "beta1": 0.5, "beta2": 0.75, "eps": 0.01})
+        x = np.zeros(1)
+        state = rule.init(x.shape)
+        rule.update(x, np.array([1.0]), state, hp)
+        np.testing.assert_allclose(x, [-0.1 / 1.01], rtol=1e-12)
+        rule.update(x, np.array([0.1]), state, hp)
+        np.testing.assert_allclose(x, [-0.1 / 1.01 - second_step], rtol=1e-12)
 
 
 def test_adam_first_step_is_a_sign_step():
@@ -170,7 +196,7 @@ def test_trajectory_with_momentum_two_dims():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"rule": "nesterov"}, "unknown rule"),
+    ({"rule": "lion"}, "unknown rule"),
     ({"rule": "sgd", "momentum": 0.5}, "unknown hyperparameter"),
     ({"rule": "sgd", "lr": -0.1}, "lr must be non-negative"),
     ({"rule": "adagrad", "eps": -1e-6}, "eps must be non-negative"),
