@@ -2,7 +2,7 @@
 
 Same initial weights, minibatches, data handling (examples gathered into epoch
 order once per epoch, batches sliced) and loss-recording schedule as
-``d2lutils.mxnet.train_ch7`` and ``d2lutils.tensorflow.train_ch7``; the gradient
+``d2lutils.mxnet.train_scratch`` and ``d2lutils.tensorflow.train_scratch``; the gradient
 of the half squared loss is ``d2lutils.linreg.gradients`` and the update is the
 in-place NumPy rule of ``d2lutils.optim.RULES`` for the same algorithm.  What is
 left is what the Python loop itself costs, so ``loop time / floor time`` says

@@ -45,7 +45,7 @@ def worker_numpy(repeats):
 
     import d2lutils
     from .floor import train_floor
-    f, l = d2lutils.get_data_ch7()
+    f, l = d2lutils.load_airfoil()
     train_floor("sgd", HYPERPARAMS["sgd"], f, l, BATCH_SIZE, NUM_EPOCHS)   # warm-up
     loops = {name: _ours(_repeat(lambda: train_floor(name, HYPERPARAMS[name], f, l,
                                                      BATCH_SIZE, NUM_EPOCHS), repeats))
@@ -54,22 +54,22 @@ def worker_numpy(repeats):
 
 
 def worker_mxnet(repeats):
-    """d2lutils.mxnet: train_ch7 with the chapters' update functions, and train_concise_ch7."""
+    """d2lutils.mxnet: train_scratch with the chapters' update functions, and train_concise."""
     import d2lutils
     import mxnet as mx
     from mxnet import nd
     from d2lutils import mxnet as d2lmx
-    f, l = d2lutils.get_data_ch7()
+    f, l = d2lutils.load_airfoil()
     rules = load_rules("mxnet", {"nd": nd})
 
     def scratch(name):
         init, update = rules[name]
-        return d2lmx.train_ch7(update, init(f.shape[1]), HYPERPARAMS[name], f, l,
+        return d2lmx.train_scratch(update, init(f.shape[1]), HYPERPARAMS[name], f, l,
                                BATCH_SIZE, NUM_EPOCHS, show=False)
 
     def concise(name):
         opt, params = MXNET_BUILTIN[name]
-        return d2lmx.train_concise_ch7(opt, params, f, l, BATCH_SIZE, NUM_EPOCHS, show=False)
+        return d2lmx.train_concise(opt, params, f, l, BATCH_SIZE, NUM_EPOCHS, show=False)
 
     scratch("sgd")  # warm-up
     loops = {}
@@ -80,22 +80,22 @@ def worker_mxnet(repeats):
 
 
 def worker_tensorflow(repeats):
-    """d2lutils.tensorflow: train_ch7 with the chapters' update functions, and train_concise_ch7."""
+    """d2lutils.tensorflow: train_scratch with the chapters' update functions, and train_concise."""
     import d2lutils
     import tensorflow as tf
     from tensorflow import keras
     from d2lutils import tensorflow as d2ltf
-    f, l = d2lutils.get_data_ch7()
+    f, l = d2lutils.load_airfoil()
     rules = load_rules("tensorflow", {"tf": tf})
 
     def scratch(name):
         init, update = rules[name]
-        return d2ltf.train_ch7(update, init(f.shape[1]), HYPERPARAMS[name], f, l,
+        return d2ltf.train_scratch(update, init(f.shape[1]), HYPERPARAMS[name], f, l,
                                BATCH_SIZE, NUM_EPOCHS, show=False)
 
     def concise(name):
         cls, kwargs = KERAS_BUILTIN[name]
-        return d2ltf.train_concise_ch7(getattr(keras.optimizers, cls)(**kwargs), f, l,
+        return d2ltf.train_concise(getattr(keras.optimizers, cls)(**kwargs), f, l,
                                        BATCH_SIZE, NUM_EPOCHS, show=False)
 
     scratch("sgd")  # warm-up

@@ -28,13 +28,13 @@ def _promote_libstdcxx():
 
 _promote_libstdcxx()
 
-from .data import get_data_ch7, minibatches  # noqa: E402
+from .data import load_airfoil, minibatches  # noqa: E402
 from .optim import RULES, train_2d, trajectory  # noqa: E402
 from .plot import plot, plot_losses, set_figsize, show_runs_2d, show_trace, show_trace_2d  # noqa: E402
 
 __all__ = [
     "RULES",
-    "get_data_ch7",
+    "load_airfoil",
     "minibatches",
     "plot",
     "plot_losses",

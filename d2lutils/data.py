@@ -12,7 +12,7 @@ def _check_positive_int(name, value):
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
-def get_data_ch7(n=1500):
+def load_airfoil(n=1500):
     """Return the standardized airfoil data as ``(features, labels)``.
 
     The file has five features and one label per row.  The first ``n`` rows are

@@ -27,7 +27,7 @@ def train_sgd_numpy(features, labels, batch_size=10, lr=0.05, num_epochs=2, seed
     """Minibatch SGD on airfoil with NumPy; returns a :class:`~d2lutils.training.TrainResult`.
 
     Same initial weights, same minibatches (seeded shuffling) and same loss
-    recording as the MXNet and TensorFlow trainers ``train_ch7``.
+    recording as the MXNet and TensorFlow trainers ``train_scratch``.
     """
     features, labels = _common.check_data(features, labels)
     check_hyperparams({"lr": lr})

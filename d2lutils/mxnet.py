@@ -20,7 +20,7 @@ def linreg(X, w, b):
     return nd.dot(X, w) + b
 
 
-def train_ch7(trainer_fn, states, hyperparams, features, labels,
+def train_scratch(trainer_fn, states, hyperparams, features, labels,
               batch_size=10, num_epochs=2, seed=0, show=True):
     """Train linear regression on airfoil with a hand-written update.
 
@@ -70,12 +70,12 @@ def _check_optimizer(name):
         raise ValueError(f"unknown MXNet optimizer {name!r}; expected one of: {known}")
 
 
-def train_concise_ch7(trainer_name, hyperparams, features, labels,
+def train_concise(trainer_name, hyperparams, features, labels,
                       batch_size=10, num_epochs=2, seed=0, show=True):
     """Train the same model with ``gluon.Trainer(..., trainer_name, hyperparams)``.
 
     The model is ``gluon.nn.Dense(1)`` with ``gluon.loss.L2Loss`` (which has
-    the 1/2), started from the same weights as :func:`train_ch7`.
+    the 1/2), started from the same weights as :func:`train_scratch`.
     """
     _check_optimizer(trainer_name)
     if not isinstance(hyperparams, dict):
@@ -116,7 +116,7 @@ def compare_with_builtin(trainer_fn, init_states, hyperparams, optimizer_name,
     """Feed the same gradients to a hand-written update and to MXNet's optimizer.
 
     ``trainer_fn`` and ``init_states(feature_dim)`` have the signatures used by
-    :func:`train_ch7`; the built-in is ``mx.optimizer.create(optimizer_name,
+    :func:`train_scratch`; the built-in is ``mx.optimizer.create(optimizer_name,
     **optimizer_params)``.  Both start from the same random parameters
     (w: 5 x 1, b: 1) and see the same random gradients for ``steps`` steps.
     Returns the largest relative difference of the parameters over the run.

@@ -30,7 +30,7 @@ def _signatures(num_inputs):
     return (tf.TensorSpec([None, num_inputs], tf.float32), tf.TensorSpec([None], tf.float32))
 
 
-def train_ch7(trainer_fn, states, hyperparams, features, labels,
+def train_scratch(trainer_fn, states, hyperparams, features, labels,
               batch_size=10, num_epochs=2, seed=0, show=True):
     """Train linear regression on airfoil with a hand-written update.
 
@@ -87,9 +87,9 @@ def _check_optimizer(optimizer):
     _common.check_hyperparams({"lr": float(optimizer.learning_rate)})
 
 
-def train_concise_ch7(optimizer, features, labels, batch_size=10, num_epochs=2,
+def train_concise(optimizer, features, labels, batch_size=10, num_epochs=2,
                       seed=0, show=True):
-    """Train the same model as :func:`train_ch7` with a Keras optimizer.
+    """Train the same model as :func:`train_scratch` with a Keras optimizer.
 
     The model is ``keras.layers.Dense(1)`` started from the same weights; the
     loss is Keras' mean squared error times 1/2, so the numbers are comparable
@@ -124,7 +124,7 @@ def compare_with_builtin(trainer_fn, init_states, hyperparams, optimizer,
     """Feed the same gradients to a hand-written update and to a Keras optimizer.
 
     ``trainer_fn`` and ``init_states(feature_dim)`` have the signatures used by
-    :func:`train_ch7`.  Both start from the same random parameters (w: 5 x 1,
+    :func:`train_scratch`.  Both start from the same random parameters (w: 5 x 1,
     b: 1) and see the same random gradients for ``steps`` steps.  Returns the
     largest relative difference of the parameters over the run.
     """

@@ -6,7 +6,7 @@ from bench import report
 from bench.chapters import OPTIMIZERS, load_rules
 from bench.floor import train_floor
 from bench.main import PYTEST_ARGS, ROOT
-from d2lutils import get_data_ch7
+from d2lutils import load_airfoil
 from d2lutils.linreg import train_sgd_numpy
 
 
@@ -21,7 +21,7 @@ def test_every_chapter_defines_its_update_functions(framework, namespace):
 
 def test_floor_sgd_is_the_numpy_trainer():
     """The floor's SGD visits the same batches with the same arithmetic as train_sgd_numpy."""
-    features, labels = get_data_ch7()
+    features, labels = load_airfoil()
     floor = train_floor("sgd", {"lr": 0.05}, features, labels)
     reference = train_sgd_numpy(features, labels, batch_size=10, lr=0.05)
     np.testing.assert_array_equal(floor.losses, reference.losses)
@@ -32,7 +32,7 @@ def test_floor_sgd_is_the_numpy_trainer():
 def test_floor_trains_like_the_chapters(name):
     """With the chapters' hyperparameters every floor run ends at the chapters' loss (about 0.25)."""
     from bench.chapters import HYPERPARAMS
-    features, labels = get_data_ch7()
+    features, labels = load_airfoil()
     result = train_floor(name, HYPERPARAMS[name], features, labels)
     assert 0.24 < result.final_loss < 0.255
     assert len(result.losses) == 31

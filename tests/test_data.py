@@ -5,14 +5,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from d2lutils import get_data_ch7, minibatches
+from d2lutils import load_airfoil, minibatches
 
 DAT = Path(__file__).resolve().parent.parent / "d2lutils" / "datasets" / "airfoil_self_noise.dat"
 
 
 @pytest.fixture(scope="module")
 def data():
-    return get_data_ch7()
+    return load_airfoil()
 
 
 def test_shapes_and_dtype(data):
@@ -48,7 +48,7 @@ def test_first_row_matches_file_standardized_independently(data):
 
 def test_smaller_n():
     """A smaller n gives n rows, standardized over those n rows only."""
-    features, labels = get_data_ch7(100)
+    features, labels = load_airfoil(100)
     assert features.shape == (100, 5) and labels.shape == (100,)
     assert float(np.mean(labels, dtype=np.float64)) == pytest.approx(0.0, abs=1e-6)
 
@@ -57,13 +57,13 @@ def test_smaller_n():
 def test_bad_n_raises(n):
     """n must be a positive integer at most 1503; the message names n and the bound/type."""
     with pytest.raises(ValueError, match=r"\bn must be"):
-        get_data_ch7(n)
+        load_airfoil(n)
 
 
 def test_n_above_file_mentions_row_count():
     """Asking for too many rows says how many rows the file has."""
     with pytest.raises(ValueError, match="1503"):
-        get_data_ch7(1504)
+        load_airfoil(1504)
 
 
 @pytest.mark.parametrize("num, batch", [(1500, 10), (23, 5), (7, 7), (10, 1)])
@@ -118,5 +118,5 @@ def test_minibatches_bad_arguments(num, batch, match):
 
 def test_small_n_with_constant_column_has_no_nan():
     """In the first 50 rows some columns are constant: they become zeros, not NaN."""
-    features, labels = get_data_ch7(50)
+    features, labels = load_airfoil(50)
     assert np.isfinite(features).all() and np.isfinite(labels).all()

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from d2lutils import get_data_ch7
+from d2lutils import load_airfoil
 from d2lutils.linreg import gradients, half_mse, train_sgd_numpy
 
 
@@ -20,8 +20,8 @@ def test_gradient_matches_finite_differences():
 
 
 def test_trains_airfoil_like_the_framework_trainers():
-    """Batch 10, lr 0.05, 2 epochs brings the airfoil loss to about 0.24-0.25 (like train_ch7)."""
-    features, labels = get_data_ch7()
+    """Batch 10, lr 0.05, 2 epochs brings the airfoil loss to about 0.24-0.25 (like train_scratch)."""
+    features, labels = load_airfoil()
     result = train_sgd_numpy(features, labels, batch_size=10, lr=0.05, num_epochs=2)
     assert 0.235 < result.final_loss < 0.255
     assert len(result.losses) == len(result.times) == 31
@@ -29,7 +29,7 @@ def test_trains_airfoil_like_the_framework_trainers():
 
 def test_full_batch_gd_is_deterministic_gradient_descent():
     """With batch = n, one epoch is one exact gradient step from the initial weights."""
-    features, labels = get_data_ch7(100)
+    features, labels = load_airfoil(100)
     result = train_sgd_numpy(features, labels, batch_size=100, lr=0.1, num_epochs=1)
     assert result.losses[1] < result.losses[0]
 
@@ -41,6 +41,6 @@ def test_full_batch_gd_is_deterministic_gradient_descent():
 ])
 def test_bad_arguments_raise(kwargs, match):
     """Negative learning rates and non-positive or fractional sizes raise ValueError."""
-    features, labels = get_data_ch7(50)
+    features, labels = load_airfoil(50)
     with pytest.raises(ValueError, match=match):
         train_sgd_numpy(features, labels, **kwargs)

@@ -9,7 +9,7 @@ import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402
 
-from d2lutils import get_data_ch7  # noqa: E402
+from d2lutils import load_airfoil  # noqa: E402
 from d2lutils import mxnet as d2lmx  # noqa: E402
 from d2lutils import tensorflow as d2ltf  # noqa: E402
 from d2lutils._common import init_linear_params  # noqa: E402
@@ -40,7 +40,7 @@ def counting_tf(params, grads, states, hp):
 
 @pytest.fixture(scope="module")
 def data():
-    return get_data_ch7()
+    return load_airfoil()
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +48,11 @@ def runs(data):
     """The four 2-epoch runs (lr 0.05, batch 10), trained once for the whole module."""
     f, l = data
     return {
-        "mxnet-scratch": d2lmx.train_ch7(sgd_mx, None, {"lr": LR}, f, l, 10, 2, show=False),
-        "mxnet-concise": d2lmx.train_concise_ch7("sgd", {"learning_rate": LR}, f, l, 10, 2,
+        "mxnet-scratch": d2lmx.train_scratch(sgd_mx, None, {"lr": LR}, f, l, 10, 2, show=False),
+        "mxnet-concise": d2lmx.train_concise("sgd", {"learning_rate": LR}, f, l, 10, 2,
                                                  show=False),
-        "tf-scratch": d2ltf.train_ch7(sgd_tf, None, {"lr": LR}, f, l, 10, 2, show=False),
-        "tf-concise": d2ltf.train_concise_ch7(keras.optimizers.SGD(LR), f, l, 10, 2, show=False),
+        "tf-scratch": d2ltf.train_scratch(sgd_tf, None, {"lr": LR}, f, l, 10, 2, show=False),
+        "tf-concise": d2ltf.train_concise(keras.optimizers.SGD(LR), f, l, 10, 2, show=False),
     }
 
 
@@ -129,25 +129,25 @@ def scratch_cases(train, update, f, l):
 @pytest.mark.parametrize("framework", ["mxnet", "tf"])
 @pytest.mark.parametrize("case", range(7))
 def test_scratch_bad_inputs(framework, case, data):
-    """train_ch7 rejects bad sizes, a negative lr, wrong shapes and non-dict hyperparams with ValueError."""
+    """train_scratch rejects bad sizes, a negative lr, wrong shapes and non-dict hyperparams with ValueError."""
     f, l = data
-    train, update = (d2lmx.train_ch7, sgd_mx) if framework == "mxnet" else (d2ltf.train_ch7, sgd_tf)
+    train, update = (d2lmx.train_scratch, sgd_mx) if framework == "mxnet" else (d2ltf.train_scratch, sgd_tf)
     call, match = scratch_cases(train, update, f, l)[case]
     with pytest.raises(ValueError, match=match):
         call()
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda f, l: d2lmx.train_concise_ch7("nosuchopt", {"learning_rate": LR}, f, l),
+    (lambda f, l: d2lmx.train_concise("nosuchopt", {"learning_rate": LR}, f, l),
      "unknown MXNet optimizer 'nosuchopt'; expected one of"),
-    (lambda f, l: d2lmx.train_concise_ch7("sgd", [("learning_rate", LR)], f, l), "hyperparam"),
-    (lambda f, l: d2lmx.train_concise_ch7("sgd", {"lr": LR}, f, l), "bad hyperparameters for 'sgd'"),
-    (lambda f, l: d2lmx.train_concise_ch7("sgd", {"learning_rate": LR}, f, l, batch_size=0),
+    (lambda f, l: d2lmx.train_concise("sgd", [("learning_rate", LR)], f, l), "hyperparam"),
+    (lambda f, l: d2lmx.train_concise("sgd", {"lr": LR}, f, l), "bad hyperparameters for 'sgd'"),
+    (lambda f, l: d2lmx.train_concise("sgd", {"learning_rate": LR}, f, l, batch_size=0),
      "batch_size must be a positive"),
-    (lambda f, l: d2ltf.train_concise_ch7("sgd", f, l), "keras.optimizers.Optimizer"),
-    (lambda f, l: d2ltf.train_concise_ch7(tf.compat.v1.train.GradientDescentOptimizer(LR), f, l),
+    (lambda f, l: d2ltf.train_concise("sgd", f, l), "keras.optimizers.Optimizer"),
+    (lambda f, l: d2ltf.train_concise(tf.compat.v1.train.GradientDescentOptimizer(LR), f, l),
      "keras.optimizers.Optimizer"),
-    (lambda f, l: d2ltf.train_concise_ch7(keras.optimizers.SGD(LR), f, l[:10]),
+    (lambda f, l: d2ltf.train_concise(keras.optimizers.SGD(LR), f, l[:10]),
      "labels must have shape"),
 ], ids=["mx-unknown-name", "mx-hp-not-dict", "mx-unknown-kwarg", "mx-batch0",
         "tf-string", "tf-v1-optimizer", "tf-labels"])
@@ -158,8 +158,8 @@ def test_concise_bad_inputs(call, match, data):
 
 
 @pytest.mark.parametrize("call", [
-    lambda f, l: d2lmx.train_concise_ch7("sgd", {"learning_rate": -LR}, f, l, show=False),
-    lambda f, l: d2ltf.train_concise_ch7(keras.optimizers.SGD(-LR), f, l, show=False),
+    lambda f, l: d2lmx.train_concise("sgd", {"learning_rate": -LR}, f, l, show=False),
+    lambda f, l: d2ltf.train_concise(keras.optimizers.SGD(-LR), f, l, show=False),
 ], ids=["mxnet", "tf"])
 def test_concise_negative_lr(call, data):
     """A negative learning rate given to the concise trainers raises ValueError (GUIDE §2)."""
@@ -172,8 +172,8 @@ def test_concise_negative_lr(call, data):
 def test_update_mutating_hyperparams_is_refused(framework, data):
     """An update that does ``hyperparams['t'] += 1`` is refused with a ValueError pointing to states."""
     f, l = data
-    train, update = (d2lmx.train_ch7, counting_mx) if framework == "mxnet" else (
-        d2ltf.train_ch7, counting_tf)
+    train, update = (d2lmx.train_scratch, counting_mx) if framework == "mxnet" else (
+        d2ltf.train_scratch, counting_tf)
     with pytest.raises(ValueError, match=r"changed `hyperparams`.*states"):
         train(update, None, {"lr": LR, "t": 0}, f[:50], l[:50], 10, 1, show=False)
 
@@ -184,11 +184,11 @@ SUMMARY = re.compile(r"loss: 0\.\d{3}, \d+\.\d{3} sec/epoch")
 def small_run(framework, kind, f, l, show):
     if framework == "mxnet":
         if kind == "scratch":
-            return d2lmx.train_ch7(sgd_mx, None, {"lr": LR}, f, l, 10, 1, show=show)
-        return d2lmx.train_concise_ch7("sgd", {"learning_rate": LR}, f, l, 10, 1, show=show)
+            return d2lmx.train_scratch(sgd_mx, None, {"lr": LR}, f, l, 10, 1, show=show)
+        return d2lmx.train_concise("sgd", {"learning_rate": LR}, f, l, 10, 1, show=show)
     if kind == "scratch":
-        return d2ltf.train_ch7(sgd_tf, None, {"lr": LR}, f, l, 10, 1, show=show)
-    return d2ltf.train_concise_ch7(keras.optimizers.SGD(LR), f, l, 10, 1, show=show)
+        return d2ltf.train_scratch(sgd_tf, None, {"lr": LR}, f, l, 10, 1, show=show)
+    return d2ltf.train_concise(keras.optimizers.SGD(LR), f, l, 10, 1, show=show)
 
 
 @pytest.mark.parametrize("framework", ["mxnet", "tf"])
