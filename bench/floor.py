@@ -10,10 +10,9 @@ how much a framework adds per step.
 """
 import numpy as np
 
-from d2lutils import _common
 from d2lutils.linreg import gradients, half_mse
 from d2lutils.optim import resolve
-from d2lutils.training import PermutedData, run_epochs
+from d2lutils.training import PermutedData, check_data, init_linear_params, run_epochs
 
 
 def train_floor(rule, hyperparams, features, labels, batch_size=10, num_epochs=2, seed=0):
@@ -23,9 +22,9 @@ def train_floor(rule, hyperparams, features, labels, batch_size=10, num_epochs=2
     chapters' names (``lr``, ``momentum``, ``gamma``, ``rho``, ``beta1``...).
     """
     rule, hp = resolve(rule, hyperparams)
-    features, labels = _common.check_data(features, labels)
+    features, labels = check_data(features, labels)
     X_all, y_all = features.astype(np.float64), labels.astype(np.float64)
-    w0, b0 = _common.init_linear_params(features.shape[1], seed)
+    w0, b0 = init_linear_params(features.shape[1], seed)
     w, b = w0[:, 0].astype(np.float64), b0.astype(np.float64)   # b: shape (1,), updated in place
     states = [rule.init(w.shape), rule.init(b.shape)]
     data = PermutedData(lambda order: (X_all[order], y_all[order]))

@@ -7,6 +7,7 @@ are not charged to whichever loop happens to come first), then repeats each loop
 d2l's loops report the ``sec/epoch`` that ``train_ch11`` / ``train_concise_ch11``
 print.
 """
+import atexit
 import contextlib
 import hashlib
 import io
@@ -126,16 +127,24 @@ def _d2l_workdir(d2l):
     """Make a temporary cwd whose ``../data/`` holds the airfoil file d2l expects.
 
     ``d2l.download('airfoil')`` returns ``../data/airfoil_self_noise.dat`` without
-    downloading when that file's SHA-1 equals the one in ``d2l.DATA_HUB``.
+    downloading when that file's SHA-1 equals the one in ``d2l.DATA_HUB``.  The
+    directory is removed when the worker process exits.  Returns its path.
     """
     url, sha1 = d2l.DATA_HUB["airfoil"]
     if hashlib.sha1(AIRFOIL.read_bytes()).hexdigest() != sha1:
         raise RuntimeError(f"{AIRFOIL} differs from d2l's airfoil file (SHA-1 {sha1})")
     base = Path(tempfile.mkdtemp(prefix="bench-d2l-"))
+    atexit.register(_remove_workdir, base)
     (base / "data").mkdir()
     shutil.copy(AIRFOIL, base / "data" / url.split("/")[-1])
     (base / "work").mkdir()
     os.chdir(base / "work")
+    return base
+
+
+def _remove_workdir(base):
+    os.chdir(ROOT)
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def _d2l_run(call):

@@ -3,13 +3,10 @@ from importlib import resources
 
 import numpy as np
 
+from .validation import check_positive_int, check_rng
+
 #: Rows in the shipped file (UCI "Airfoil Self-Noise", CC BY 4.0).
 AIRFOIL_ROWS = 1503
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 def load_airfoil(n=1500):
@@ -20,7 +17,7 @@ def load_airfoil(n=1500):
     standard deviation 1 (a column constant in those rows becomes 0).  ``features`` has shape ``(n, 5)``, ``labels`` has
     shape ``(n,)``; both are float32 NumPy arrays.
     """
-    _check_positive_int("n", n)
+    check_positive_int(n, "n")
     if n > AIRFOIL_ROWS:
         raise ValueError(f"n must be at most {AIRFOIL_ROWS} (rows in the file), got {n}")
     source = resources.files("d2lutils.datasets") / "airfoil_self_noise.dat"
@@ -39,12 +36,17 @@ def minibatches(num_examples, batch_size, rng):
     The *examples* are permuted with ``rng`` (a ``numpy.random.Generator``)
     before they are cut into batches, so each epoch sees a new order.  The last
     batch is smaller when ``batch_size`` does not divide ``num_examples``.
+    The arguments are checked (and the order drawn) when it is called.
     """
-    _check_positive_int("num_examples", num_examples)
-    _check_positive_int("batch_size", batch_size)
+    check_positive_int(num_examples, "num_examples")
+    check_positive_int(batch_size, "batch_size")
+    check_rng(rng)
     if batch_size > num_examples:
         raise ValueError(
             f"batch_size must be at most the number of examples ({num_examples}), got {batch_size}")
-    order = rng.permutation(num_examples)
-    for start in range(0, num_examples, batch_size):
+    return _batches(rng.permutation(num_examples), batch_size)
+
+
+def _batches(order, batch_size):
+    for start in range(0, len(order), batch_size):
         yield order[start:start + batch_size]

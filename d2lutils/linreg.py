@@ -6,9 +6,8 @@ squared loss is written by hand, the loop is :func:`d2lutils.training.run_epochs
 """
 import numpy as np
 
-from . import _common
 from .optim import check_hyperparams
-from .training import run_epochs
+from .training import check_loop_args, check_data, init_linear_params, run_epochs
 
 
 def half_mse(X, y, w, b):
@@ -29,10 +28,11 @@ def train_sgd_numpy(features, labels, batch_size=10, lr=0.05, num_epochs=2, seed
     Same initial weights, same minibatches (seeded shuffling) and same loss
     recording as the MXNet and TensorFlow trainers ``train_scratch``.
     """
-    features, labels = _common.check_data(features, labels)
+    features, labels = check_data(features, labels)
     check_hyperparams({"lr": lr})
+    check_loop_args(None, "", batch_size, num_epochs, seed, False)
     X_all, y_all = features.astype(np.float64), labels.astype(np.float64)
-    w0, b0 = _common.init_linear_params(features.shape[1], seed)
+    w0, b0 = init_linear_params(features.shape[1], seed)
     w, b = w0[:, 0].astype(np.float64), float(b0[0])
 
     def step(indices):

@@ -6,8 +6,25 @@ import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon, nd
 
-from . import _common
-from .training import PermutedData, run_epochs
+from .comparison import check_dtype, random_problem, relative_gap
+from .training import (PermutedData, check_data, check_loop_args, check_scratch_hyperparams,
+                       check_unchanged, init_linear_params, report, run_epochs)
+from .validation import check_callable, check_dict, check_positive_int, check_scalar, \
+    check_non_negative_int, check_unit_interval
+
+#: Checks of Gluon optimizer arguments that have one meaning in every MXNet optimizer
+#: (the book's names in brackets): each must be a finite number in its range.
+_PARAM_CHECKS = {
+    "learning_rate": lambda v, n: check_scalar(v, n, min_val=0),          # η
+    "momentum": check_unit_interval,                                     # γ
+    "gamma1": check_unit_interval, "gamma2": check_unit_interval,       # RMSProp γ
+    "rho": check_unit_interval,                                          # AdaDelta ρ
+    "beta1": check_unit_interval, "beta2": check_unit_interval,         # Adam β₁, β₂
+    "epsilon": lambda v, n: check_scalar(v, n, min_val=0),              # ε
+    "eps": lambda v, n: check_scalar(v, n, min_val=0),                  # AdaGrad's ε
+    "wd": lambda v, n: check_scalar(v, n, min_val=0),
+    "rescale_grad": lambda v, n: check_scalar(v, n, min_val=0, include_boundaries="neither"),
+}
 
 
 def squared_loss(y_hat, y):
@@ -21,7 +38,7 @@ def linreg(X, w, b):
 
 
 def train_scratch(trainer_fn, states, hyperparams, features, labels,
-              batch_size=10, num_epochs=2, seed=0, show=True):
+                  batch_size=10, num_epochs=2, seed=0, show=True):
     """Train linear regression on airfoil with a hand-written update.
 
     ``trainer_fn(params, states, hyperparams)`` must update every parameter
@@ -30,11 +47,14 @@ def train_scratch(trainer_fn, states, hyperparams, features, labels,
     :class:`~d2lutils.training.TrainResult`; with ``show`` it also prints the
     final loss and plots the curve.
     """
-    features, labels = _common.check_data(features, labels)
-    frozen = _common.check_scratch_hyperparams(hyperparams)
-    w0, b0 = _common.init_linear_params(features.shape[1], seed)
+    check_loop_args(trainer_fn, "trainer_fn(params, states, hyperparams)", batch_size,
+                    num_epochs, seed, show)
+    features, labels = check_data(features, labels)
+    frozen = check_scratch_hyperparams(hyperparams)
+    w0, b0 = init_linear_params(features.shape[1], seed)
     w, b = nd.array(w0), nd.array(b0)
     params = [w, b]
+    check_states(states, params)
     for p in params:
         p.attach_grad()
     X_all, y_all = nd.array(features), nd.array(labels)
@@ -52,8 +72,49 @@ def train_scratch(trainer_fn, states, hyperparams, features, labels,
 
     result = run_epochs(step, evaluate, len(labels), batch_size, num_epochs, seed,
                         on_epoch=data.start_epoch)
-    _common.check_unchanged(frozen, hyperparams)
-    return _common.report(result, show)
+    check_unchanged(frozen, hyperparams)
+    return report(result, show)
+
+
+def _leaves(states):
+    """Every array in a (possibly nested) tuple/list/dict of states."""
+    if isinstance(states, (list, tuple)):
+        return [leaf for item in states for leaf in _leaves(item)]
+    if isinstance(states, dict):
+        return [leaf for item in states.values() for leaf in _leaves(item)]
+    return [states]
+
+
+def check_states(states, params):
+    """Every NDArray in ``states`` must have the shape of a parameter (or be a counter, shape (1,) or ()).
+
+    The chapters' states are per-parameter buffers (``nd.zeros((feature_dim, 1))``
+    for w, ``nd.zeros(1)`` for b) and Adam's step count ``t``.  A buffer of
+    another shape would be broadcast against the parameter (a (5,) buffer and a
+    (5, 1) weight give a (5, 5) update) or fail deep inside MXNet, so it is
+    refused here with the shapes that were expected.
+    """
+    if states is None:
+        return
+    allowed = {tuple(p.shape) for p in params} | {(), (1,)}
+    for leaf in _leaves(states):
+        if isinstance(leaf, np.ndarray):
+            raise TypeError("states must hold MXNet NDArrays (nd.zeros(...)), not NumPy arrays, "
+                            f"got an array of shape {leaf.shape}")
+        if isinstance(leaf, nd.NDArray) and tuple(leaf.shape) not in allowed:
+            expected = ", ".join(str(tuple(p.shape)) for p in params)
+            raise ValueError(f"states: an NDArray of shape {tuple(leaf.shape)} matches no "
+                             f"parameter; states must have the parameters' shapes ({expected}), "
+                             "e.g. nd.zeros((feature_dim, 1)) for w and nd.zeros(1) for b")
+
+
+def check_optimizer_params(trainer_name, hyperparams):
+    """Check a Gluon optimizer name and its arguments; raise ``ValueError`` saying what was expected."""
+    _check_optimizer(trainer_name)
+    check_dict(hyperparams, "hyperparams", f"{{'learning_rate': 0.05}} for {trainer_name!r}")
+    for name, value in hyperparams.items():
+        if name in _PARAM_CHECKS:
+            _PARAM_CHECKS[name](value, name)
 
 
 def _permuted(X_all, y_all):
@@ -71,19 +132,16 @@ def _check_optimizer(name):
 
 
 def train_concise(trainer_name, hyperparams, features, labels,
-                      batch_size=10, num_epochs=2, seed=0, show=True):
+                  batch_size=10, num_epochs=2, seed=0, show=True):
     """Train the same model with ``gluon.Trainer(..., trainer_name, hyperparams)``.
 
     The model is ``gluon.nn.Dense(1)`` with ``gluon.loss.L2Loss`` (which has
     the 1/2), started from the same weights as :func:`train_scratch`.
     """
-    _check_optimizer(trainer_name)
-    if not isinstance(hyperparams, dict):
-        raise ValueError(f"hyperparams must be a dict of {trainer_name!r} arguments, "
-                         f"got {type(hyperparams).__name__}")
-    _common.check_hyperparams({"lr": hyperparams.get("learning_rate", 0.0)})
-    features, labels = _common.check_data(features, labels)
-    w0, b0 = _common.init_linear_params(features.shape[1], seed)
+    check_optimizer_params(trainer_name, hyperparams)
+    check_loop_args(None, "", batch_size, num_epochs, seed, show)
+    features, labels = check_data(features, labels)
+    w0, b0 = init_linear_params(features.shape[1], seed)
     net = gluon.nn.Dense(1, in_units=features.shape[1])
     net.initialize()
     net.weight.set_data(nd.array(w0.T))
@@ -108,7 +166,7 @@ def train_concise(trainer_name, hyperparams, features, labels,
 
     result = run_epochs(step, evaluate, len(labels), batch_size, num_epochs, seed,
                         on_epoch=data.start_epoch)
-    return _common.report(result, show)
+    return report(result, show)
 
 
 def compare_with_builtin(trainer_fn, init_states, hyperparams, optimizer_name,
@@ -119,16 +177,29 @@ def compare_with_builtin(trainer_fn, init_states, hyperparams, optimizer_name,
     :func:`train_scratch`; the built-in is ``mx.optimizer.create(optimizer_name,
     **optimizer_params)``.  Both start from the same random parameters
     (w: 5 x 1, b: 1) and see the same random gradients for ``steps`` steps.
-    Returns the largest relative difference of the parameters over the run.
+    Returns the largest relative difference of *all* parameters (w and b
+    together) over the run; ``steps`` must be at least 1, so a comparison that
+    compared nothing never reads as "agrees".
     """
-    _check_optimizer(optimizer_name)
-    start, grads = _common.random_problem(5, steps, seed, dtype)
+    check_callable(trainer_fn, "trainer_fn", "trainer_fn(params, states, hyperparams)")
+    check_callable(init_states, "init_states", "init_states(feature_dim)")
+    check_scratch_hyperparams(hyperparams)
+    check_optimizer_params(optimizer_name, optimizer_params)
+    check_positive_int(steps, "steps")
+    check_non_negative_int(seed, "seed")
+    dtype = check_dtype(dtype)
+    start, grads = random_problem(5, steps, seed, dtype)
     ours = [nd.array(p, dtype=dtype) for p in start]
     for p in ours:
         p.attach_grad()
     states = init_states(5)
+    check_states(states, ours)
     theirs = [nd.array(p, dtype=dtype) for p in start]
-    updater = mx.optimizer.get_updater(mx.optimizer.create(optimizer_name, **optimizer_params))
+    try:
+        optimizer = mx.optimizer.create(optimizer_name, **optimizer_params)
+    except TypeError as err:  # an argument the optimizer does not take
+        raise ValueError(f"bad hyperparameters for {optimizer_name!r}: {err}") from err
+    updater = mx.optimizer.get_updater(optimizer)
     ours_trace, theirs_trace = [], []
     for step_grads in grads:
         for p, g in zip(ours, step_grads):
@@ -138,4 +209,4 @@ def compare_with_builtin(trainer_fn, init_states, hyperparams, optimizer_name,
             updater(i, nd.array(g, dtype=dtype), p)
         ours_trace.append([p.asnumpy() for p in ours])
         theirs_trace.append([p.asnumpy() for p in theirs])
-    return _common.relative_gap(ours_trace, theirs_trace)
+    return relative_gap(ours_trace, theirs_trace)

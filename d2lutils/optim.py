@@ -11,13 +11,21 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .validation import (check_callable, check_dict, check_non_negative_int, check_scalar,
+                         check_unit_interval)
+
 
 class Rule(NamedTuple):
-    """An optimization algorithm: state factory, in-place update, defaults."""
+    """An optimization algorithm: state factory, in-place update, defaults.
+
+    ``options`` names the non-numeric switches the update reads (Adam's
+    ``eps_form``); any other rule refuses them instead of ignoring them.
+    """
 
     init: Callable
     update: Callable
     defaults: dict
+    options: tuple = ()
 
 
 def _zeros(*names):
@@ -129,49 +137,84 @@ RULES = {
     "adagrad": Rule(_zeros("s"), _adagrad, {"lr": 0.1, "eps": 1e-6}),
     "rmsprop": Rule(_zeros("s"), _rmsprop, {"lr": 0.01, "gamma": 0.9, "eps": 1e-6}),
     "adadelta": Rule(_zeros("s", "delta"), _adadelta, {"lr": 1.0, "rho": 0.9, "eps": 1e-5}),
-    "adam": Rule(_adam_init, _adam, {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
+    "adam": Rule(_adam_init, _adam, {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+                 ("eps_form",)),
     "amsgrad": Rule(_amsgrad_init, _amsgrad,
-                    {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
+                    {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, ("eps_form",)),
 }
 
 _UNIT_INTERVAL = ("momentum", "gamma", "rho", "beta1", "beta2")
+_NON_NEGATIVE = ("lr", "eps")
+_EPS_FORMS = ("paper", "framework")
 
 
 def resolve(rule, hp):
     """Return ``(Rule, hyperparameters)`` with defaults filled in and checked.
 
     ``rule`` is a name from :data:`RULES` or a :class:`Rule`.  Raises
-    ``ValueError`` for an unknown name, an unknown hyperparameter, a negative
-    learning rate or ε, or a decay rate outside [0, 1).  A hyperparameter may be
-    a callable of the step number t = 1, 2, ... (a learning-rate schedule); it
-    is checked when it is evaluated.
+    ``ValueError`` for an unknown name, an unknown hyperparameter (``eps_form``
+    is known only to the rules that read it: Adam and AMSGrad), a learning rate
+    or ε that is negative or not finite, or a decay rate outside [0, 1), and
+    ``TypeError`` for a value that is not a number.  A hyperparameter may be a
+    callable of the step number t = 1, 2, ... (a learning-rate schedule); it is
+    checked when it is evaluated.
     """
     if isinstance(rule, str):
         if rule not in RULES:
             raise ValueError(f"unknown rule {rule!r}; expected one of {sorted(RULES)}")
         rule = RULES[rule]
     if not isinstance(rule, Rule):
-        raise ValueError(f"rule must be a name from {sorted(RULES)} or a Rule, got {rule!r}")
-    unknown = set(hp) - set(rule.defaults) - {"eps_form"}
+        raise TypeError(f"rule must be a name from {sorted(RULES)} or a Rule, got {rule!r}")
+    check_dict(hp, "hyperparameters")
+    unknown = set(hp) - set(rule.defaults) - set(rule.options)
     if unknown:
-        raise ValueError(f"unknown hyperparameter(s) {sorted(unknown)}; "
-                         f"this rule takes {sorted(rule.defaults)}")
+        takes = sorted(rule.defaults) + sorted(rule.options)
+        raise ValueError(f"unknown hyperparameter(s) {sorted(unknown)}; this rule takes {takes}")
     merged = {**rule.defaults, **hp}
     check_hyperparams(merged)
     return rule, merged
 
 
 def check_hyperparams(hp):
-    """Raise ``ValueError`` if a (non-callable) hyperparameter is out of range."""
+    """Check the book's hyperparameters in ``hp`` (a dict); other names are left alone.
+
+    ``lr`` and ``eps`` must be finite and >= 0; ``momentum``, ``gamma``, ``rho``,
+    ``beta1`` and ``beta2`` must lie in [0, 1); ``eps_form`` must be ``"paper"``
+    or ``"framework"``.  Callables (schedules) are skipped.  Raises
+    ``TypeError`` for a non-number and ``ValueError`` for a bad value.
+    """
     for name, value in hp.items():
-        if callable(value) or name == "eps_form":
+        if callable(value):
             continue
-        if name in ("lr", "eps") and not value >= 0:
-            raise ValueError(f"{name} must be non-negative, got {value!r}")
-        if name in _UNIT_INTERVAL and not 0 <= value < 1:
-            raise ValueError(f"{name} must lie in [0, 1), got {value!r}")
-    if hp.get("eps_form", "paper") not in ("paper", "framework"):
-        raise ValueError(f"eps_form must be 'paper' or 'framework', got {hp['eps_form']!r}")
+        if name in _NON_NEGATIVE:
+            check_scalar(value, name, min_val=0)
+        elif name in _UNIT_INTERVAL:
+            check_unit_interval(value, name)
+        elif name == "eps_form" and value not in _EPS_FORMS:
+            raise ValueError(f"eps_form must be 'paper' or 'framework', got {value!r}")
+    return hp
+
+
+def _check_point(x0, name="x0"):
+    x = np.atleast_1d(np.asarray(x0))
+    if x.dtype.kind not in "biuf" or x.dtype == bool:
+        raise TypeError(f"{name} must be a number or a sequence of numbers, got {x0!r}")
+    x = x.astype(float)
+    if x.ndim != 1:
+        raise ValueError(f"{name} must be a scalar or a 1-D point, got shape {x.shape}")
+    if x.size == 0 or not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} must hold at least one coordinate, all finite, got {x0!r}")
+    return x
+
+
+def _gradient(grad, x):
+    """``grad(x)`` as a float array of the point's shape (a scalar only for a 1-D point)."""
+    g = np.asarray(grad(x.copy()), dtype=float)
+    if g.shape != x.shape and not (g.shape == () and x.shape == (1,)):
+        raise ValueError(f"grad(x) must return an array of the point's shape {x.shape}, got "
+                         f"shape {g.shape}: a {x.size}-D point needs one partial derivative "
+                         "per coordinate")
+    return g.reshape(x.shape)
 
 
 class Trajectory(NamedTuple):
@@ -190,18 +233,17 @@ def trajectory(rule, grad, x0, steps, bound=1e6, **hp):
     coordinate leaves ``[-bound, bound]`` or stops being finite, so a too-large
     learning rate never overflows.
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
-    x = np.atleast_1d(np.array(x0, dtype=float))
-    if x.ndim != 1:
-        raise ValueError(f"x0 must be a scalar or a 1-D point, got shape {x.shape}")
+    check_callable(grad, "grad", "grad(x) returning the gradient at the point x")
+    check_non_negative_int(steps, "steps")
+    check_scalar(bound, "bound", min_val=0, include_boundaries="neither")
+    x = _check_point(x0)
     rule, hp = resolve(rule, hp)
     state = rule.init(x.shape)
     points = [x.copy()]
     for t in range(1, steps + 1):
         hp_t = {k: (v(t) if callable(v) else v) for k, v in hp.items()}
         check_hyperparams(hp_t)
-        rule.update(x, np.asarray(grad(x.copy()), dtype=float), state, hp_t)
+        rule.update(x, _gradient(grad, x), state, hp_t)
         if not np.all(np.isfinite(x)) or np.max(np.abs(x)) > bound:
             return Trajectory(np.array(points), True)
         points.append(x.copy())
@@ -214,7 +256,7 @@ def train_2d(rule, grad, x0=(-5.0, -2.0), steps=20, **hp):
     A 2-D convenience form of :func:`trajectory` for the contour plots of
     :func:`d2lutils.show_trace_2d`: ``x0`` must be a point ``(x1, x2)``.
     """
-    x0 = np.asarray(x0, dtype=float)
+    x0 = _check_point(x0)
     if x0.shape != (2,):
         raise ValueError(f"train_2d needs a 2-D start point (x1, x2), got shape {x0.shape}")
     return trajectory(rule, grad, x0, steps, **hp)
@@ -228,11 +270,14 @@ def newton_trajectory(fn, x0, steps, lr=1.0, bound=1e6):
     is singular.  Newton's method needs no state, so it is not one of
     :data:`RULES` (which see only gradients).
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-    x = np.atleast_1d(np.array(x0, dtype=float))
+    check_non_negative_int(steps, "steps")
+    check_scalar(lr, "lr", min_val=0, include_boundaries="right")
+    check_scalar(bound, "bound", min_val=0, include_boundaries="neither")
+    for method in ("grad", "hess"):
+        if not callable(getattr(fn, method, None)):
+            raise TypeError(f"fn must have .grad(x) and .hess(x) (a d2lutils.functions "
+                            f"TestFunction), got {fn!r}")
+    x = _check_point(x0)
     points = [x.copy()]
     for _ in range(steps):
         try:

@@ -12,14 +12,11 @@ from decimal import Decimal, getcontext, localcontext
 
 import numpy as np
 
+from .validation import check_positive_int, check_rng
+
 #: Largest n for which :func:`prob_all_positive` is offered (the probability
 #: is about 10^-198 there; a few n later it would underflow a float).
 MAX_EXACT_N = 40
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 def goe(n, size, rng):
@@ -29,10 +26,9 @@ def goe(n, size, rng):
     standard normal entries drawn from ``rng`` (a ``numpy.random.Generator``):
     symmetric, off-diagonal entries N(0, 1), diagonal entries N(0, 2).
     """
-    _check_positive_int("n", n)
-    _check_positive_int("size", size)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    check_positive_int(n, "n")
+    check_positive_int(size, "size")
+    check_rng(rng)
     g = rng.normal(size=(size, n, n))
     return (g + np.swapaxes(g, 1, 2)) / np.sqrt(2.0)
 
@@ -55,7 +51,7 @@ def prob_all_positive(n):
     ``decimal`` arithmetic with ``60 + 4 n`` significant digits; the result is
     returned as a float.  ``n`` must be an integer from 1 to :data:`MAX_EXACT_N`.
     """
-    _check_positive_int("n", n)
+    check_positive_int(n, "n")
     if n > MAX_EXACT_N:
         raise ValueError(f"n must be at most {MAX_EXACT_N}, got {n}")
     n = int(n)

@@ -12,8 +12,23 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402
 
-from . import _common  # noqa: E402
-from .training import PermutedData, run_epochs  # noqa: E402
+from .comparison import check_dtype, random_problem, relative_gap  # noqa: E402
+from .training import (PermutedData, check_data, check_loop_args,  # noqa: E402
+                       check_scratch_hyperparams, check_unchanged, init_linear_params, report,
+                       run_epochs)
+from .validation import (check_callable, check_non_negative_int, check_positive_int,  # noqa: E402
+                         check_scalar, check_unit_interval)
+
+#: Keras optimizer attributes and their ranges (the book's names in brackets).
+_ATTRIBUTE_CHECKS = {
+    "learning_rate": lambda v, n: check_scalar(v, n, min_val=0),          # η
+    "momentum": check_unit_interval,                                     # γ (SGD)
+    "rho": check_unit_interval,                                          # RMSProp γ, AdaDelta ρ
+    "beta_1": check_unit_interval, "beta_2": check_unit_interval,       # Adam β₁, β₂
+    "epsilon": lambda v, n: check_scalar(v, n, min_val=0),              # ε
+    "initial_accumulator_value": lambda v, n: check_scalar(v, n, min_val=0),
+    "weight_decay": lambda v, n: check_scalar(v, n, min_val=0),
+}
 
 
 def squared_loss(y_hat, y):
@@ -31,7 +46,7 @@ def _signatures(num_inputs):
 
 
 def train_scratch(trainer_fn, states, hyperparams, features, labels,
-              batch_size=10, num_epochs=2, seed=0, show=True):
+                  batch_size=10, num_epochs=2, seed=0, show=True):
     """Train linear regression on airfoil with a hand-written update.
 
     ``trainer_fn(params, grads, states, hyperparams)`` must update every
@@ -42,11 +57,14 @@ def train_scratch(trainer_fn, states, hyperparams, features, labels,
     Returns a :class:`~d2lutils.training.TrainResult`; with ``show`` it also
     prints the final loss and plots the curve.
     """
-    features, labels = _common.check_data(features, labels)
-    frozen = _common.check_scratch_hyperparams(hyperparams)
-    w0, b0 = _common.init_linear_params(features.shape[1], seed)
+    check_loop_args(trainer_fn, "trainer_fn(params, grads, states, hyperparams)", batch_size,
+                    num_epochs, seed, show)
+    features, labels = check_data(features, labels)
+    frozen = check_scratch_hyperparams(hyperparams)
+    w0, b0 = init_linear_params(features.shape[1], seed)
     w, b = tf.Variable(w0), tf.Variable(b0)
     params = [w, b]
+    check_states(states, params)
 
     @tf.function(input_signature=_signatures(features.shape[1]))
     def train_step(X, y):
@@ -60,8 +78,37 @@ def train_scratch(trainer_fn, states, hyperparams, features, labels,
 
     _trace(train_step, full_loss)
     result = _run(train_step, full_loss, features, labels, batch_size, num_epochs, seed)
-    _common.check_unchanged(frozen, hyperparams)
-    return _common.report(result, show)
+    check_unchanged(frozen, hyperparams)
+    return report(result, show)
+
+
+def _leaves(states):
+    if isinstance(states, (list, tuple)):
+        return [leaf for item in states for leaf in _leaves(item)]
+    if isinstance(states, dict):
+        return [leaf for item in states.values() for leaf in _leaves(item)]
+    return [states]
+
+
+def check_states(states, params):
+    """States must be ``tf.Variable``s with a parameter's shape (or a counter, shape () or (1,)).
+
+    Inside ``tf.function`` only a variable can change from step to step; a
+    tensor or NumPy array would be frozen into the graph as a constant.
+    """
+    if states is None:
+        return
+    allowed = {tuple(p.shape) for p in params} | {(), (1,)}
+    for leaf in _leaves(states):
+        if isinstance(leaf, (tf.Tensor, np.ndarray)):
+            raise TypeError("states must hold tf.Variable objects (tf.Variable(tf.zeros(...))): "
+                            "a tensor or array cannot change between steps inside tf.function, "
+                            f"got {type(leaf).__name__} of shape {tuple(leaf.shape)}")
+        if isinstance(leaf, tf.Variable) and tuple(leaf.shape) not in allowed:
+            expected = ", ".join(str(tuple(p.shape)) for p in params)
+            raise ValueError(f"states: a variable of shape {tuple(leaf.shape)} matches no "
+                             f"parameter; states must have the parameters' shapes ({expected}), "
+                             "e.g. tf.zeros((feature_dim, 1)) for w and tf.zeros(1) for b")
 
 
 def _run(train_step, full_loss, features, labels, batch_size, num_epochs, seed):
@@ -81,23 +128,44 @@ def _trace(*functions):
 
 
 def _check_optimizer(optimizer):
+    """Check a Keras optimizer and return a fresh, unbuilt copy with the same configuration.
+
+    Keras 3 ties an optimizer's slot variables to the model variables it was
+    first built for; applying the same instance to a second model fails deep
+    inside ``tf.function`` ("Unknown variable").  The trainers therefore use the
+    instance only as a configuration: every call trains with its own copy
+    (``from_config(get_config())``), so one instance can be passed again and a
+    second run starts from scratch, exactly like the first.
+    """
     if not isinstance(optimizer, keras.optimizers.Optimizer):
-        raise ValueError("optimizer must be a keras.optimizers.Optimizer instance "
-                         f"(e.g. keras.optimizers.SGD(0.01)), got {optimizer!r}")
-    _common.check_hyperparams({"lr": float(optimizer.learning_rate)})
+        raise TypeError("optimizer must be a keras.optimizers.Optimizer instance "
+                        f"(e.g. keras.optimizers.SGD(0.01)), got {optimizer!r}")
+    for name, check in _ATTRIBUTE_CHECKS.items():
+        value = getattr(optimizer, name, None)
+        if value is None or callable(value):
+            continue
+        try:
+            value = float(value)   # the learning rate is a Keras variable
+        except (TypeError, ValueError):
+            continue
+        check(value, name)
+    return type(optimizer).from_config(optimizer.get_config())
 
 
 def train_concise(optimizer, features, labels, batch_size=10, num_epochs=2,
-                      seed=0, show=True):
+                  seed=0, show=True):
     """Train the same model as :func:`train_scratch` with a Keras optimizer.
 
     The model is ``keras.layers.Dense(1)`` started from the same weights; the
     loss is Keras' mean squared error times 1/2, so the numbers are comparable
-    with the from-scratch loop and with MXNet's ``L2Loss``.
+    with the from-scratch loop and with MXNet's ``L2Loss``.  ``optimizer`` is
+    read as a configuration: the run uses a fresh copy of it (see
+    :func:`_check_optimizer`), so the same instance can be passed again.
     """
-    _check_optimizer(optimizer)
-    features, labels = _common.check_data(features, labels)
-    w0, b0 = _common.init_linear_params(features.shape[1], seed)
+    optimizer = _check_optimizer(optimizer)
+    check_loop_args(None, "", batch_size, num_epochs, seed, show)
+    features, labels = check_data(features, labels)
+    w0, b0 = init_linear_params(features.shape[1], seed)
     net = keras.Sequential([keras.Input((features.shape[1],)), keras.layers.Dense(1)])
     net.set_weights([w0, b0])
     mse = keras.losses.MeanSquaredError()
@@ -116,7 +184,7 @@ def train_concise(optimizer, features, labels, batch_size=10, num_epochs=2,
     full_loss = tf.function(half_mse, input_signature=_signatures(features.shape[1]))
     _trace(train_step, full_loss)
     result = _run(train_step, full_loss, features, labels, batch_size, num_epochs, seed)
-    return _common.report(result, show)
+    return report(result, show)
 
 
 def compare_with_builtin(trainer_fn, init_states, hyperparams, optimizer,
@@ -126,13 +194,22 @@ def compare_with_builtin(trainer_fn, init_states, hyperparams, optimizer,
     ``trainer_fn`` and ``init_states(feature_dim)`` have the signatures used by
     :func:`train_scratch`.  Both start from the same random parameters (w: 5 x 1,
     b: 1) and see the same random gradients for ``steps`` steps.  Returns the
-    largest relative difference of the parameters over the run.
+    largest relative difference of *all* parameters (w and b together) over the
+    run; ``steps`` must be at least 1.  Like :func:`train_concise` it uses a
+    fresh copy of ``optimizer``.
     """
-    _check_optimizer(optimizer)
-    start, grads = _common.random_problem(5, steps, seed, dtype)
+    check_callable(trainer_fn, "trainer_fn", "trainer_fn(params, grads, states, hyperparams)")
+    check_callable(init_states, "init_states", "init_states(feature_dim)")
+    check_scratch_hyperparams(hyperparams)
+    optimizer = _check_optimizer(optimizer)
+    check_positive_int(steps, "steps")
+    check_non_negative_int(seed, "seed")
+    dtype = check_dtype(dtype)
+    start, grads = random_problem(5, steps, seed, dtype)
     ours = [tf.Variable(p) for p in start]
     theirs = [tf.Variable(p) for p in start]
     states = init_states(5)
+    check_states(states, ours)
     optimizer.build(theirs)
     ours_trace, theirs_trace = [], []
     for step_grads in grads:
@@ -141,4 +218,4 @@ def compare_with_builtin(trainer_fn, init_states, hyperparams, optimizer,
         optimizer.apply_gradients(zip(tensors, theirs))
         ours_trace.append([p.numpy() for p in ours])
         theirs_trace.append([p.numpy() for p in theirs])
-    return _common.relative_gap(ours_trace, theirs_trace)
+    return relative_gap(ours_trace, theirs_trace)

@@ -4,51 +4,119 @@ Each slider value gets one PNG frame; ``jslink`` ties the slider's index to the
 ``Stack``'s ``selected_index`` on the client side.  The executed notebook stores
 the widget state, so the same widget works in JupyterLab, on Binder and on the
 static HTML page.
+
+Frames are stored light and steady: each is rendered with a tight bounding box,
+padded with white to the size of the largest frame of its slider (so every
+frame of one slider has the same pixel size and the page does not jump when a
+red "diverges" title is wider), and saved as a palette PNG of
+:data:`PALETTE_COLORS` colours (Pillow ``quantize``), about a quarter of the
+bytes of a full-colour PNG with no visible loss on these line plots.
+
+Slider values may include 0 (momentum 0 and β₁ = 0 are meaningful settings);
+they must be finite, distinct numbers.  Labels are the values printed with
+``:g``, with more digits where two values would otherwise print alike.
 """
 import io
+import numbers
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
+from PIL import Image
 
-from .optim import trajectory
-from .plot import _use_png_display, show_trace, show_trace_2d
+from .optim import resolve, trajectory
+from .plotting import book_style, show_trace, show_trace_2d, use_png_display
+from .validation import check_callable, check_numbers, check_scalar
 
 FRAME_SIZE = (3.5, 2.5)
+#: Colours in a frame's palette.
+PALETTE_COLORS = 64
+_DPI = 100
+
+
+def _render(fig):
+    """An RGB image of a matplotlib figure (tight bounding box); closes the figure."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"draw must return a matplotlib Figure, got {type(fig).__name__}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=_DPI, bbox_inches="tight")
+    plt.close(fig)
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGBA")
+    background = Image.new("RGBA", image.size, "white")   # a transparent figure shows white
+    return Image.alpha_composite(background, image).convert("RGB")
+
+
+def _encode(image, size):
+    """Pad ``image`` with white to ``size`` (centred) and save it as a palette PNG."""
+    canvas = Image.new("RGB", size, "white")
+    canvas.paste(image, ((size[0] - image.width) // 2, (size[1] - image.height) // 2))
+    out = io.BytesIO()
+    canvas.quantize(colors=PALETTE_COLORS).save(out, format="png", optimize=True)
+    return out.getvalue()
+
+
+def png_frames(figures):
+    """PNG bytes for a list of figures: one pixel size for all, 64-colour palette; closes them."""
+    images = [_render(fig) for fig in figures]
+    size = (max(im.width for im in images), max(im.height for im in images))
+    return [_encode(im, size) for im in images]
 
 
 def png_bytes(fig):
-    """Render a matplotlib figure to PNG bytes and close it."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return buffer.getvalue()
+    """One figure as a palette PNG (tight bounding box); closes the figure."""
+    return png_frames([fig])[0]
+
+
+def _labels(values):
+    """Distinct labels: ``:g`` unless two values print alike, then more digits."""
+    for digits in range(6, 18):
+        labels = [f"{v:.{digits}g}" for v in values]
+        if len(set(labels)) == len(labels):
+            return labels
+    raise ValueError(f"slider values must be distinct, got {values}")  # pragma: no cover
 
 
 def _check_values(values, name):
-    values = list(values)
-    if not values:
-        raise ValueError(f"{name} must hold at least one value")
-    if any(not np.isfinite(v) or v <= 0 for v in values):
-        raise ValueError(f"{name} must all be positive finite numbers, got {values}")
+    values = check_numbers(values, name)
+    if len(set(values)) != len(values):
+        raise ValueError(f"{name} must be distinct (one frame per value), got {values}")
     return values
 
 
-def _label(value):
-    return f"{value:g}"
+def _check_index(index, values, name):
+    check_scalar(index, name, numbers.Integral, min_val=0, max_val=len(values) - 1)
+    return index
+
+
+def _draw_frames(values, draw):
+    """Render ``draw(*v)`` for every v, in order, in the book's style."""
+    figures = []
+    for v in values:
+        with book_style():
+            figures.append(draw(*v))
+    return png_frames(figures)
+
+
+def _stack(frames, index):
+    images = [widgets.Image(value=frame, format="png") for frame in frames]
+    return widgets.Stack(images, selected_index=index)
 
 
 def frame_slider(values, draw, description="η", index=0):
     """A slider over ``values`` showing the frame ``draw(value)`` for each.
 
-    ``draw(value)`` returns a matplotlib figure.  Returns an ``ipywidgets.VBox``
-    holding the ``SelectionSlider`` and the ``Stack`` of images.
+    ``draw(value)`` returns a matplotlib figure; frame ``i`` is the picture of
+    ``values[i]``.  ``index`` (checked before any frame is drawn) is the value
+    shown first.  Returns an ``ipywidgets.VBox`` holding the
+    ``SelectionSlider`` and the ``Stack`` of images.
     """
     values = _check_values(values, "values")
-    _use_png_display()
-    frames = [widgets.Image(value=png_bytes(draw(v)), format="png") for v in values]
-    stack = widgets.Stack(frames, selected_index=index)
-    slider = widgets.SelectionSlider(options=[_label(v) for v in values], index=index,
+    check_callable(draw, "draw", "draw(value) returning a matplotlib Figure")
+    _check_index(index, values, "index")
+    use_png_display()
+    stack = _stack(_draw_frames([(v,) for v in values], draw), index)
+    slider = widgets.SelectionSlider(options=_labels(values), index=index,
                                      description=description, continuous_update=True)
     widgets.jslink((slider, "index"), (stack, "selected_index"))
     return widgets.VBox([slider, stack])
@@ -57,25 +125,42 @@ def frame_slider(values, draw, description="η", index=0):
 def frame_slider_2(values1, values2, draw, descriptions=("η", "γ"), index=(0, 0)):
     """Two sliders over the grid ``values1 x values2``, frame ``draw(v1, v2)``.
 
-    The outer ``Stack`` follows the first slider; each of its pages is a
-    ``Stack`` following the second slider, so no kernel is needed.
+    The outer ``Stack`` follows the first slider; its page ``i`` is a ``Stack``
+    following the second slider whose frame ``j`` is ``draw(values1[i],
+    values2[j])``, so no kernel is needed.
     """
     values1 = _check_values(values1, "values1")
     values2 = _check_values(values2, "values2")
-    _use_png_display()
-    slider1 = widgets.SelectionSlider(options=[_label(v) for v in values1], index=index[0],
+    check_callable(draw, "draw", "draw(value1, value2) returning a matplotlib Figure")
+    if len(index) != 2 or len(descriptions) != 2:
+        raise ValueError(f"index and descriptions must have two entries, got {index!r} and "
+                         f"{descriptions!r}")
+    _check_index(index[0], values1, "index[0]")
+    _check_index(index[1], values2, "index[1]")
+    use_png_display()
+    slider1 = widgets.SelectionSlider(options=_labels(values1), index=index[0],
                                       description=descriptions[0])
-    slider2 = widgets.SelectionSlider(options=[_label(v) for v in values2], index=index[1],
+    slider2 = widgets.SelectionSlider(options=_labels(values2), index=index[1],
                                       description=descriptions[1])
+    frames = _draw_frames([(v1, v2) for v1 in values1 for v2 in values2], draw)
     pages = []
-    for v1 in values1:
-        frames = [widgets.Image(value=png_bytes(draw(v1, v2)), format="png") for v2 in values2]
-        inner = widgets.Stack(frames, selected_index=index[1])
+    for i in range(len(values1)):
+        inner = _stack(frames[i * len(values2):(i + 1) * len(values2)], index[1])
         widgets.jslink((slider2, "index"), (inner, "selected_index"))
         pages.append(inner)
     outer = widgets.Stack(pages, selected_index=index[0])
     widgets.jslink((slider1, "index"), (outer, "selected_index"))
     return widgets.VBox([slider1, slider2, outer])
+
+
+def _check_slider_params(rule, hyper, params, values):
+    """The slider's own parameters must not also be fixed, and must be the rule's."""
+    for param in params:
+        if param in hyper:
+            raise ValueError(f"{param!r} is the slider's parameter, so its values come from the "
+                             f"slider's list; do not also pass {param}={hyper[param]!r}")
+    # checks the rule, the fixed hyperparameters and the first slider values before drawing
+    resolve(rule, {**hyper, **dict(zip(params, values))})
 
 
 def trace_slider_1d(f, grad, lrs, x0, steps=10, rule="sgd", xlim=None, **hyper):
@@ -86,6 +171,8 @@ def trace_slider_1d(f, grad, lrs, x0, steps=10, rule="sgd", xlim=None, **hyper):
     the window and titled as diverging.
     """
     lrs = _check_values(lrs, "lrs")
+    check_callable(f, "f", "f(x)")
+    _check_slider_params(rule, hyper, ["lr"], [lrs[0]])
 
     def draw(lr):
         run = trajectory(rule, grad, x0, steps, lr=lr, **hyper)
@@ -102,9 +189,13 @@ def trace_slider_2d(f, grad, values, x0, steps=20, rule="sgd", param="lr",
                     xlim=(-5.5, 1.0), ylim=(-3.0, 1.0), **hyper):
     """Slider over one hyperparameter ``param`` for 2-D traces on ``f(x1, x2)``.
 
-    ``grad(x)`` takes a point ``x = [x1, x2]`` and returns the gradient.
+    ``grad(x)`` takes a point ``x = [x1, x2]`` and returns the gradient.  Extra
+    keyword arguments are fixed hyperparameters; ``param`` itself must not be
+    among them (its values are ``values``).
     """
     values = _check_values(values, "values")
+    check_callable(f, "f", "f(x1, x2)")
+    _check_slider_params(rule, hyper, [param], [values[0]])
 
     def draw(value):
         run = trajectory(rule, grad, x0, steps, **{**hyper, param: value})
@@ -120,6 +211,12 @@ def trace_slider_2d(f, grad, values, x0, steps=20, rule="sgd", param="lr",
 def trace_slider_2d_grid(f, grad, param1, values1, param2, values2, x0, steps=20,
                          rule="sgd", xlim=(-5.5, 1.0), ylim=(-3.0, 1.0), **hyper):
     """Two sliders (``param1``, ``param2``) over 2-D traces on ``f(x1, x2)``."""
+    values1 = _check_values(values1, "values1")
+    values2 = _check_values(values2, "values2")
+    check_callable(f, "f", "f(x1, x2)")
+    if param1 == param2:
+        raise ValueError(f"the two sliders need different parameters, got {param1!r} twice")
+    _check_slider_params(rule, hyper, [param1, param2], [values1[0], values2[0]])
 
     def draw(v1, v2):
         run = trajectory(rule, grad, x0, steps, **{**hyper, param1: v1, param2: v2})
@@ -146,7 +243,7 @@ def _window_1d(x0):
 
 
 def _left(points, xlim, ylim=None):
-    """True if the path's last point lies outside the plotted window."""
+    """True if the path's last point lies outside the plotted window (NaN counts as outside)."""
     last = np.asarray(points)[-1]
     outside = not xlim[0] <= last[0] <= xlim[1]
     if ylim is not None:

@@ -16,5 +16,10 @@ import pytest  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _close_figures():
+    """Close every figure and undo any set_figsize() a test made."""
+    figsize = tuple(plt.rcParams["figure.figsize"])
     yield
     plt.close("all")
+    plt.rcParams["figure.figsize"] = figsize
+    import d2lutils.plotting
+    d2lutils.plotting._figsize = None

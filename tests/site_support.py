@@ -139,6 +139,18 @@ def chromium_driver(chromium: str, chromedriver: str, width=1280, height=900):
         shutil.rmtree(profile, ignore_errors=True)
 
 
+PHONE_WIDTH = 390
+PHONE_HEIGHT = 844
+
+
+def emulate_phone(driver, width=PHONE_WIDTH, height=PHONE_HEIGHT):
+    """Make the viewport a phone's: headless Chromium will not open a window narrower than
+    500 px, so the width is set through the DevTools protocol (mobile viewport, touch)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": True})
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+
+
 @dataclass
 class PageRecord:
     """What one page load did: requests, their outcomes and console messages."""

@@ -76,3 +76,109 @@ def test_timed_test_command_is_the_one_in_ci_test():
     """bench/main.py times the pytest command of .ci/test; they must not drift apart."""
     ci_test = " ".join((ROOT / ".ci" / "test").read_text().replace("\\\n", " ").split())
     assert "-m pytest " + " ".join(PYTEST_ARGS) + ' "${notebooks[@]}"' in ci_test
+
+
+# ----------------------------------------------------------------------------
+# one source of truth: the benchmark times the chapters' code, and that code is right
+
+def test_benchmark_has_no_copy_of_the_rules():
+    """The workers take every from-scratch rule from bench.chapters.load_rules (read from the notebooks)."""
+    import ast
+    assert not (ROOT / "bench" / "updates.py").exists()
+    tree = ast.parse((ROOT / "bench" / "workers.py").read_text())
+    calls = {node.args[0].value for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "load_rules"}
+    assert {"mxnet", "tensorflow"} <= calls
+    defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    assert not defined & {"sgd", "sgd_momentum", "adagrad", "rmsprop", "adadelta", "adam"}
+
+
+def _reference(name, hp, start, grads):
+    from d2lutils.optim import resolve
+    rule, hp = resolve(name, hp)
+    params = [np.array(p, dtype=np.float64) for p in start]
+    states = [rule.init(p.shape) for p in params]
+    trace = []
+    for step_grads in grads:
+        for p, g, s in zip(params, step_grads, states):
+            rule.update(p, np.asarray(g, dtype=np.float64), s, hp)
+        trace.append([p.copy() for p in params])
+    return trace
+
+
+def _run_chapter(framework, init, update, hp, start, grads):
+    trace = []
+    if framework == "mxnet":
+        from mxnet import nd
+        params = [nd.array(p) for p in start]
+        for p in params:
+            p.attach_grad()
+        states = init(5)
+        for step_grads in grads:
+            for p, g in zip(params, step_grads):
+                p.grad[:] = nd.array(g)
+            update(params, states, hp)
+            trace.append([p.asnumpy() for p in params])
+    else:
+        import tensorflow as tf
+        params = [tf.Variable(p) for p in start]
+        states = init(5)
+        for step_grads in grads:
+            update(params, [tf.constant(g) for g in step_grads], states, hp)
+            trace.append([p.numpy() for p in params])
+    return trace
+
+
+# a large ε separates sqrt(s + ε) from sqrt(s) + ε and Adam's two placements of ε
+VARIANTS = {"chapter": {}, "large-eps": {"eps": 0.5}}
+
+
+@pytest.fixture(scope="module")
+def chapter_rules():
+    import d2lutils  # noqa: F401  (first: lets TensorFlow and MXNet share one process)
+    import tensorflow as tf
+    from mxnet import nd
+    return {"mxnet": load_rules("mxnet", {"nd": nd}), "tensorflow": load_rules("tensorflow", {"tf": tf})}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("framework", ["mxnet", "tensorflow"])
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_chapter_rules_match_the_reference(name, framework, variant, chapter_rules):
+    """Each chapter's from-scratch update (what the benchmark times) equals the NumPy reference rule.
+
+    30 steps of random gradients from a random start; the displacements must agree to 1e-5.
+    A broken bias correction, a rebinding momentum or ε outside the root fails here.
+    """
+    from bench.chapters import HYPERPARAMS
+    from d2lutils.comparison import random_problem, relative_gap
+    hp = dict(HYPERPARAMS[name])
+    hp.update({k: v for k, v in VARIANTS[variant].items() if k in hp})
+    start, grads = random_problem(5, 30, seed=4, dtype=np.float32)
+    init, update = chapter_rules[framework][name]
+    ours = _run_chapter(framework, init, update, hp, start, grads)
+    reference = _reference(name, hp, start, grads)
+    moved = lambda trace: [[p - s for p, s in zip(step, start)] for step in trace]  # noqa: E731
+    gap = relative_gap(moved(ours), moved(reference))
+    assert gap < 1e-5, f"{framework} {name} ({variant}, {hp}): the chapter's rule is {gap:.1e} " \
+                       "away from the reference"
+
+
+def test_d2l_workdir_is_removed_when_the_worker_exits(tmp_path):
+    """The temporary data directory made for d2l does not outlive the worker process."""
+    import hashlib
+    import subprocess
+    import sys
+    sha1 = hashlib.sha1((ROOT / "d2lutils" / "datasets" / "airfoil_self_noise.dat")
+                        .read_bytes()).hexdigest()
+    code = ("import types\nfrom bench.workers import _d2l_workdir\n"
+            f"d2l = types.SimpleNamespace(DATA_HUB={{'airfoil': ('x/airfoil_self_noise.dat', '{sha1}')}})\n"
+            "base = _d2l_workdir(d2l)\nassert (base / 'data' / 'airfoil_self_noise.dat').is_file()\n"
+            "print(base)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    from pathlib import Path
+    base = Path(proc.stdout.strip())
+    assert base.name.startswith("bench-d2l-")
+    assert not base.exists(), f"the worker left its temporary directory {base} behind"

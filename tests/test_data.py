@@ -53,10 +53,11 @@ def test_smaller_n():
     assert float(np.mean(labels, dtype=np.float64)) == pytest.approx(0.0, abs=1e-6)
 
 
-@pytest.mark.parametrize("n", [0, -1, 1504, 2.5, True, "10"])
-def test_bad_n_raises(n):
+@pytest.mark.parametrize("n, error", [(0, ValueError), (-1, ValueError), (1504, ValueError),
+                                      (2.5, TypeError), (True, TypeError), ("10", TypeError)])
+def test_bad_n_raises(n, error):
     """n must be a positive integer at most 1503; the message names n and the bound/type."""
-    with pytest.raises(ValueError, match=r"\bn must be"):
+    with pytest.raises(error, match=r"\bn must be"):
         load_airfoil(n)
 
 
@@ -102,18 +103,18 @@ def test_same_seed_same_order():
     assert a != c
 
 
-@pytest.mark.parametrize("num, batch, match", [
-    (10, 0, "batch_size"),
-    (10, -2, "batch_size"),
-    (10, 11, "batch_size must be at most"),
-    (10, 2.0, "batch_size"),
-    (0, 1, "num_examples"),
-    (True, 1, "num_examples"),
+@pytest.mark.parametrize("num, batch, error, match", [
+    (10, 0, ValueError, "batch_size must be positive"),
+    (10, -2, ValueError, "batch_size"),
+    (10, 11, ValueError, "batch_size must be at most"),
+    (10, 2.0, TypeError, "batch_size must be an integer"),
+    (0, 1, ValueError, "num_examples"),
+    (True, 1, TypeError, "num_examples"),
 ])
-def test_minibatches_bad_arguments(num, batch, match):
-    """Bad sizes raise ValueError naming the argument (raised on first use of the generator)."""
-    with pytest.raises(ValueError, match=match):
-        list(minibatches(num, batch, np.random.default_rng(0)))
+def test_minibatches_bad_arguments(num, batch, error, match):
+    """Bad sizes raise ValueError (wrong types TypeError) naming the argument, at the call."""
+    with pytest.raises(error, match=match):
+        minibatches(num, batch, np.random.default_rng(0))
 
 
 def test_small_n_with_constant_column_has_no_nan():

@@ -20,7 +20,7 @@ from tensorflow import keras  # noqa: E402
 
 from d2lutils import mxnet as d2lmx  # noqa: E402
 from d2lutils import tensorflow as d2ltf  # noqa: E402
-from d2lutils._common import random_problem, relative_gap  # noqa: E402
+from d2lutils.comparison import random_problem, relative_gap  # noqa: E402
 from d2lutils.optim import resolve  # noqa: E402
 
 STEPS = 50
@@ -53,7 +53,18 @@ ALGORITHMS = {
     "adam-paper-eps0": ({"lr": 0.01, "eps": 0.0},
                         ("adam", {"learning_rate": 0.01, "epsilon": 0.0}, "float64"),
                         lambda: keras.optimizers.Adam(0.01, epsilon=0.0)),
+    # a large ε tells sqrt(s + ε) (all three) from sqrt(s) + ε; with ε = 1e-6 they agree to 1e-6
+    "adagrad-large-eps": ({"lr": 0.1, "eps": 1.0},
+                          ("adagrad", {"learning_rate": 0.1, "eps": 1.0}, "float32"),
+                          lambda: keras.optimizers.Adagrad(0.1, initial_accumulator_value=0.0,
+                                                           epsilon=1.0)),
+    # Keras multiplies only the step by the learning rate, not the Δx it accumulates
+    # (MXNet's AdaDelta has no learning rate, so it is compared with Keras only)
+    "adadelta-lr": ({"lr": 0.5, "rho": 0.9, "eps": 1e-3},
+                    None,
+                    lambda: keras.optimizers.Adadelta(learning_rate=0.5, rho=0.9, epsilon=1e-3)),
 }
+MXNET_ALGORITHMS = sorted(a for a in ALGORITHMS if ALGORITHMS[a][1] is not None)
 
 
 def run_reference(rule_name, hp, start, grads):
@@ -101,7 +112,7 @@ def problem(dtype):
     return start, grads
 
 
-@pytest.mark.parametrize("algo", sorted(ALGORITHMS))
+@pytest.mark.parametrize("algo", MXNET_ALGORITHMS)
 def test_reference_matches_mxnet(algo):
     """Reference rule and MXNet's built-in optimizer agree step by step for 50 steps."""
     hp, (name, params, dtype), _ = ALGORITHMS[algo]
@@ -109,7 +120,8 @@ def test_reference_matches_mxnet(algo):
     ours = run_reference(algo.split("-")[0], hp, start, grads)
     theirs = run_mxnet(name, params, dtype, start, grads)
     assert max(np.abs(d).max() for d in displacement(ours, start)[-1]) > 0.05  # it really moved
-    assert relative_gap(displacement(ours, start), displacement(theirs, start)) < 1e-5
+    gap = relative_gap(displacement(ours, start), displacement(theirs, start))
+    assert gap < 1e-5, f"{algo}: the reference rule and MXNet differ by {gap:.1e}"
 
 
 @pytest.mark.parametrize("algo", sorted(ALGORITHMS))
@@ -119,7 +131,42 @@ def test_reference_matches_keras(algo):
     start, grads = problem(np.float64)
     ours = run_reference(algo.split("-")[0], hp, start, grads)
     theirs = run_keras(factory(), start, grads)
-    assert relative_gap(displacement(ours, start), displacement(theirs, start)) < 1e-5
+    gap = relative_gap(displacement(ours, start), displacement(theirs, start))
+    assert gap < 1e-5, f"{algo}: the reference rule and Keras differ by {gap:.1e}"
+
+
+def test_large_eps_separates_inside_from_outside_the_root():
+    """Negative control: AdaGrad with ε outside the root, sqrt(s) + ε, is far from every framework at ε = 1."""
+    start, grads = problem("float32")
+    rule, hp = resolve("adagrad", {"lr": 0.1, "eps": 1.0})
+    params = [np.array(p, dtype=np.float64) for p in start]
+    states = [rule.init(p.shape) for p in params]
+    outside = []
+    for step_grads in grads:
+        for p, g, s in zip(params, step_grads, states):
+            s["s"] += g * g
+            p -= 0.1 * g / (np.sqrt(s["s"]) + 1.0)
+        outside.append([p.copy() for p in params])
+    theirs = run_mxnet("adagrad", {"learning_rate": 0.1, "eps": 1.0}, "float32", start, grads)
+    assert relative_gap(displacement(outside, start), displacement(theirs, start)) > 1e-2
+
+
+def test_keras_adadelta_scales_only_the_step():
+    """Keras AdaDelta with lr = 0.5: Δx is accumulated unscaled; scaling it too is far off."""
+    start, grads = problem(np.float64)
+    theirs = run_keras(keras.optimizers.Adadelta(learning_rate=0.5, rho=0.9, epsilon=1e-3),
+                       start, grads)
+    params = [np.array(p, dtype=np.float64) for p in start]
+    acc = [[np.zeros(p.shape), np.zeros(p.shape)] for p in params]
+    scaled = []
+    for step_grads in grads:
+        for p, g, (s, delta) in zip(params, step_grads, acc):
+            s[:] = 0.9 * s + 0.1 * g * g
+            step = 0.5 * np.sqrt(delta + 1e-3) / np.sqrt(s + 1e-3) * g
+            p -= step
+            delta[:] = 0.9 * delta + 0.1 * step * step       # the scaled Δx: not what Keras does
+        scaled.append([p.copy() for p in params])
+    assert relative_gap(displacement(scaled, start), displacement(theirs, start)) > 1e-2
 
 
 def test_comparison_detects_a_wrong_hyperparameter():
@@ -246,9 +293,61 @@ def test_tf_compare_with_builtin_catches_rebinding_bug():
     assert gap > 1e-2
 
 
+def mx_momentum_w_only(params, states, hp):
+    mx_momentum(params[:1], states[:1], hp)           # b is never updated
+
+
+def mx_momentum_b_only(params, states, hp):
+    mx_momentum(params[1:], states[1:], hp)           # w is never updated
+
+
+def tf_momentum_w_only(params, grads, states, hp):
+    tf_momentum(params[:1], grads[:1], states[:1], hp)
+
+
+def tf_momentum_b_only(params, grads, states, hp):
+    tf_momentum(params[1:], grads[1:], states[1:], hp)
+
+
+@pytest.mark.parametrize("update", [mx_momentum_w_only, mx_momentum_b_only])
+def test_mxnet_compare_with_builtin_checks_every_parameter(update):
+    """An update that forgets w (or b) is caught: the gap covers all parameters."""
+    gap = d2lmx.compare_with_builtin(update, mx_init_states, HP, "sgd",
+                                     {"learning_rate": 0.02, "momentum": 0.9})
+    assert gap > 1e-2, f"{update.__name__}: gap {gap:.1e}"
+
+
+@pytest.mark.parametrize("update", [tf_momentum_w_only, tf_momentum_b_only])
+def test_tf_compare_with_builtin_checks_every_parameter(update):
+    """An update that forgets w (or b) is caught: the gap covers all parameters."""
+    gap = d2ltf.compare_with_builtin(update, tf_init_states, HP,
+                                     keras.optimizers.SGD(0.02, momentum=0.9))
+    assert gap > 1e-2, f"{update.__name__}: gap {gap:.1e}"
+
+
+def test_relative_gap_is_the_worst_step():
+    """Gaps of 1/11 and 3/13 at two steps: the result is the larger, not their mean."""
+    gap = relative_gap([[np.array([1.0])], [np.array([1.0])]],
+                       [[np.array([1.1])], [np.array([1.3])]])
+    assert gap == pytest.approx(0.3 / 1.3, rel=1e-12)
+    assert relative_gap([[np.ones(2), np.ones(1)]], [[np.ones(2), np.array([np.nan])]]) == np.inf
+
+
+@pytest.mark.parametrize("framework", ["mxnet", "tf"])
+def test_compare_with_builtin_needs_at_least_one_step(framework):
+    """steps=0 used to return 0.0, which reads as "agrees"."""
+    with pytest.raises(ValueError, match="steps must be positive"):
+        if framework == "mxnet":
+            d2lmx.compare_with_builtin(mx_momentum, mx_init_states, HP, "sgd",
+                                       {"learning_rate": 0.02, "momentum": 0.9}, steps=0)
+        else:
+            d2ltf.compare_with_builtin(tf_momentum, tf_init_states, HP,
+                                       keras.optimizers.SGD(0.02, momentum=0.9), steps=0)
+
+
 def test_compare_with_builtin_rejects_bad_optimizers():
-    """Unknown MXNet names and non-Keras optimizer objects raise ValueError."""
+    """Unknown MXNet names raise ValueError, non-Keras optimizer objects TypeError."""
     with pytest.raises(ValueError, match="unknown MXNet optimizer"):
         d2lmx.compare_with_builtin(mx_momentum, mx_init_states, HP, "nesterov-sgd", {})
-    with pytest.raises(ValueError, match="keras.optimizers.Optimizer"):
+    with pytest.raises(TypeError, match="keras.optimizers.Optimizer"):
         d2ltf.compare_with_builtin(tf_momentum, tf_init_states, HP, "sgd")

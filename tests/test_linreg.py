@@ -37,10 +37,10 @@ def test_full_batch_gd_is_deterministic_gradient_descent():
 @pytest.mark.parametrize("kwargs, match", [
     ({"lr": -0.1}, "non-negative"),
     ({"batch_size": 0}, "batch_size"),
-    ({"num_epochs": 1.5}, "num_epochs"),
+    ({"num_epochs": 1.5}, "num_epochs must be an integer"),
 ])
 def test_bad_arguments_raise(kwargs, match):
-    """Negative learning rates and non-positive or fractional sizes raise ValueError."""
+    """Negative learning rates and non-positive or fractional sizes raise ValueError / TypeError."""
     features, labels = load_airfoil(50)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((ValueError, TypeError), match=match):
         train_sgd_numpy(features, labels, **kwargs)

@@ -3,7 +3,11 @@
 Strict nbval (in .ci/test) re-runs the notebooks and compares outputs; these
 checks catch what nbval cannot: a notebook that was never executed (it passes
 nbval trivially), a partial or out-of-order run, stderr noise, broken tab
-pairs, over-broad ``nbval-ignore-output`` tags, and missing chapter sections.
+pairs, over-broad ``nbval-ignore-output`` tags, missing chapter sections,
+volatile timing metadata, widget outputs whose state was not saved (a notebook
+re-run and saved in JupyterLab), and notebooks too heavy for the page.
+Markdown pages in the table of contents (``book/notation.md``...) are not
+chapters: they only have to exist.
 """
 import re
 
@@ -13,7 +17,10 @@ import pytest
 from toc import ROOT, toc_files
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-TIMING = re.compile(r"\btime\b|perf_counter|process_time|timeit|sec/epoch|[Tt]imer\b")
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+#: Largest notebook file (frames of the sliders are stored inside it, and again in the page).
+MAX_NOTEBOOK_BYTES = 1_500_000
+TIMING = re.compile(r"\btime\b|perf_counter|process_time|timeit|throughput|sec/epoch|[Tt]imer\b")
 HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.MULTILINE)
 
 
@@ -68,6 +75,21 @@ def notebook_problems(nb):
             problems.append(f"cell {i}: nbval-ignore-output on a cell that is neither a widget "
                             "nor a timing")
 
+    # a diff of a re-run shows only what changed: no per-cell timing records
+    timed = [i for i, c in enumerate(cells) if "execution" in c.get("metadata", {})]
+    if timed:
+        problems.append(f"{len(timed)} cell(s) carry execution timing metadata (first: cell "
+                        f"{timed[0]}); re-execute with `bash .ci/execute` (it strips them)")
+
+    # every widget output points at a model whose state is stored in the notebook
+    stored = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for i, c in enumerate(cells):
+        for out in c.get("outputs", []):
+            model = out.get("data", {}).get(WIDGET_MIME, {}).get("model_id")
+            if model is not None and model not in stored:
+                problems.append(f"cell {i}: widget output {model} has no stored widget state "
+                                "(saved from JupyterLab?); re-execute with `bash .ci/execute`")
+
     markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     headings = HEADING.findall(markdown)
     for title in ("小结", "练习"):
@@ -80,13 +102,22 @@ def notebook_problems(nb):
 
 
 def check_notebook(path):
-    return notebook_problems(nbformat.read(path, as_version=4))
+    problems = notebook_problems(nbformat.read(path, as_version=4))
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        problems.append(f"the notebook is {size / 1e6:.2f} MB, over the "
+                        f"{MAX_NOTEBOOK_BYTES / 1e6:.1f} MB budget (lighter slider frames?)")
+    return problems
 
 
 # ----------------------------------------------------------------------------
 # the book's notebooks
 
-CHAPTERS = [name for name in toc_files()[1:]]
+ENTRIES = toc_files()[1:]
+#: Markdown pages of the toc (an appendix, the playground): not chapters, not checked as notebooks.
+PAGES = [name for name in ENTRIES
+         if (ROOT / f"{name}.md").exists() and not (ROOT / f"{name}.ipynb").exists()]
+CHAPTERS = [name for name in ENTRIES if name not in PAGES]
 
 
 def test_toc_root_exists():
@@ -99,8 +130,15 @@ def test_toc_root_exists():
 def test_chapter_notebook(name):
     """The chapter is a notebook, executed cleanly, with paired tabs, 小结 and 练习 with solutions."""
     path = ROOT / f"{name}.ipynb"
-    assert path.exists(), f"{name}.ipynb listed in _toc.yml does not exist"
+    assert path.exists(), f"{name}.ipynb (or .md) listed in _toc.yml does not exist"
     assert check_notebook(path) == []
+
+
+@pytest.mark.parametrize("name", PAGES or [pytest.param(None, marks=pytest.mark.skip(
+    reason="no Markdown pages in the toc"))])
+def test_markdown_page(name):
+    """A Markdown page of the toc exists and is not empty."""
+    assert (ROOT / f"{name}.md").read_text(encoding="utf-8").strip()
 
 
 # ----------------------------------------------------------------------------
@@ -133,6 +171,9 @@ def good_notebook():
     nb = v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
+    nb.metadata["widgets"] = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, "state": {
+        "abc": {"model_name": "VBoxModel", "model_module": "@jupyter-widgets/controls",
+                "model_module_version": "2.0.0", "state": {}}}}}
     return nb
 
 
@@ -170,6 +211,10 @@ BREAKAGES = {
     "no-exercises": (lambda nb: _set(nb, 9, source="## 练习\n\n1. 问题。"), "{exercise}"),
     "no-solution": (lambda nb: _set(nb, 9, source="## 练习\n\n```{exercise}\n问题。\n```"),
                     "{solution}"),
+    "timing-metadata": (lambda nb: nb.cells[2].metadata.update(execution={
+        "iopub.execute_input": "2026-01-01T00:00:00.000000Z"}), "execution timing metadata"),
+    "widget-state-lost": (lambda nb: nb.metadata.pop("widgets"),
+                          "widget output abc has no stored widget state"),
 }
 
 
@@ -183,8 +228,66 @@ def test_checker_reports_each_problem(breakage):
     assert any(expected in p for p in problems), problems
 
 
+def test_checker_reports_a_heavy_notebook(tmp_path):
+    """A notebook over 1.5 MB (say, full-colour slider frames) is reported with its size."""
+    nb = good_notebook()
+    nb.cells[2].outputs.append(nbformat.v4.new_output(
+        "display_data", data={"image/png": "A" * 1_600_000, "text/plain": "<Figure>"}))
+    path = tmp_path / "heavy.ipynb"
+    nbformat.write(nb, path)
+    assert any("over the 1.5 MB budget" in p for p in check_notebook(path))
+
+
 def test_checker_reports_draft_notebook():
     """A draft (a single markdown cell) is reported as having no code."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 草稿")])
     nb.metadata["kernelspec"] = {"name": "python3"}
     assert notebook_problems(nb) == ["no code cells"]
+
+
+# ----------------------------------------------------------------------------
+# .ci/execute: inline figures whatever MPLBACKEND says, and no volatile metadata
+
+def test_ci_execute_unsets_mplbackend_and_stores_no_timing(tmp_path):
+    """With MPLBACKEND=Agg set, .ci/execute still runs the inline backend and saves no timing records."""
+    import os
+    import subprocess
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import matplotlib\nprint(matplotlib.get_backend())")])
+    nb.cells[0].metadata["execution"] = {"iopub.status.idle": "2020-01-01T00:00:00Z"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, path)
+    proc = subprocess.run(["bash", str(ROOT / ".ci" / "execute"), str(path)], cwd=ROOT,
+                          env={**os.environ, "MPLBACKEND": "Agg"}, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    cell = nbformat.read(path, as_version=4).cells[0]
+    assert "inline" in cell.outputs[0]["text"], cell.outputs
+    assert "execution" not in cell.metadata
+
+
+def test_toc_entries_may_carry_an_extension():
+    """`book/notation.md` and `book/notation` name the same toc page."""
+    import toc
+    assert toc._stem("book/notation.md") == toc._stem("book/notation") == "book/notation"
+    assert toc._stem("book/ch05_momentum.ipynb") == "book/ch05_momentum"
+
+
+def test_ci_execute_clean_only_strips_timing_without_running(tmp_path):
+    """`.ci/execute --clean-only` removes timing records and keeps the outputs as they were."""
+    import subprocess
+    cell = nbformat.v4.new_code_cell("1 / 0", execution_count=1,
+                                     outputs=[nbformat.v4.new_output("stream", name="stdout",
+                                                                     text="kept\n")])
+    cell.metadata["execution"] = {"iopub.status.idle": "2020-01-01T00:00:00Z"}
+    cell.metadata["tags"] = ["mxnet"]
+    path = tmp_path / "stale.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+    proc = subprocess.run(["bash", str(ROOT / ".ci" / "execute"), "--clean-only", str(path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    saved = nbformat.read(path, as_version=4).cells[0]
+    assert saved.metadata == {"tags": ["mxnet"]}
+    assert saved.outputs[0]["text"] == "kept\n"

@@ -204,8 +204,7 @@ def test_trajectory_with_momentum_two_dims():
     ({"rule": "rmsprop", "gamma": -0.1}, r"gamma must lie in \[0, 1\)"),
     ({"rule": "adam", "beta2": 1.5}, r"beta2 must lie in \[0, 1\)"),
     ({"rule": "adam", "eps_form": "keras"}, "eps_form"),
-    ({"rule": "sgd", "steps": -1}, "steps must be a non-negative integer"),
-    ({"rule": "sgd", "steps": 2.5}, "steps must be a non-negative integer"),
+    ({"rule": "sgd", "steps": -1}, "steps must be non-negative"),
     ({"rule": "sgd", "x0": [[1.0, 2.0]]}, "x0 must be a scalar or a 1-D point"),
     ({"rule": "sgd", "lr": lambda t: 0.1 - 0.05 * t}, "lr must be non-negative"),
 ])
@@ -231,3 +230,16 @@ def test_train_2d_rejects_non_2d_start():
     from d2lutils import train_2d
     with pytest.raises(ValueError, match="2-D start point"):
         train_2d("sgd", lambda x: x, (1.0, 2.0, 3.0), lr=0.1)
+
+
+def test_nan_is_flagged_as_divergence():
+    """A gradient that turns NaN (inf - inf, 0/0) stops the run as diverged; no NaN point is kept."""
+    def grad(x):
+        return np.array([np.nan, 1.0]) if abs(x[0]) < 0.3 else 2 * x
+
+    run = trajectory("sgd", grad, [1.0, 1.0], 20, lr=0.25)
+    assert run.diverged, "a NaN iterate was not flagged as divergence"
+    assert np.all(np.isfinite(run.points))
+    # x1 halves each step: 1, 0.5, 0.25 -> the gradient at 0.25 is NaN, so 3 points are kept
+    np.testing.assert_allclose(run.points[:, 0], [1.0, 0.5, 0.25])
+    assert trajectory("sgd", lambda x: np.full(2, np.inf), [1.0, 1.0], 5, lr=0.1).diverged

@@ -8,8 +8,8 @@ from d2lutils import plot, set_figsize, show_trace, show_trace_2d
 
 @pytest.mark.parametrize("size", [(0, 2), (3.5, -1), (3.5,), (1, 2, 3)])
 def test_set_figsize_rejects_bad_sizes(size):
-    """A figure size must be two positive numbers."""
-    with pytest.raises(ValueError, match="figsize must be two positive numbers"):
+    """A figure size must be two positive numbers (non-finite ones: see test_validation.py)."""
+    with pytest.raises(ValueError, match="figsize must be two positive finite numbers"):
         set_figsize(size)
 
 
@@ -93,3 +93,88 @@ def test_train_result_times_are_cumulative():
     with pytest.raises(ValueError, match="against"):
         d2lutils_plot_losses = __import__("d2lutils").plot_losses
         d2lutils_plot_losses(result, against="seconds")
+
+
+def test_plot_losses_against_times_uses_the_times():
+    """against='times' puts the training seconds on the x axis (not the epochs)."""
+    from d2lutils import plot_losses
+    from d2lutils.training import TrainResult
+    result = TrainResult(epochs=[0.0, 0.5, 1.0], losses=[3.0, 2.0, 1.0], times=[0.0, 0.02, 0.05])
+    axes = plot_losses(result, against="times")
+    np.testing.assert_allclose(axes.lines[0].get_xdata(), [0.0, 0.02, 0.05])
+    np.testing.assert_allclose(axes.lines[0].get_ydata(), [3.0, 2.0, 1.0])
+    axes = plot_losses([result, result], against="epochs", xscale="log", labels=["a", "b"])
+    np.testing.assert_allclose(axes.lines[1].get_xdata(), [0.5, 1.0])   # x = 0 left out on a log axis
+
+
+def test_run_epochs_does_not_count_evaluation_as_training():
+    """Each loss record sleeps 50 ms: eval_seconds gets it all, sec_per_epoch and times none of it."""
+    import time
+    from d2lutils.training import run_epochs
+
+    def evaluate():
+        time.sleep(0.05)
+        return 1.0
+
+    result = run_epochs(lambda idx: None, evaluate, 200, 50, 2)   # timed records: 2 per epoch
+    assert result.eval_seconds >= 4 * 0.05
+    assert result.sec_per_epoch < 0.05, f"evaluation counted as training: {result.sec_per_epoch}"
+    assert result.times[-1] == pytest.approx(2 * result.sec_per_epoch, abs=1e-3)   # no eval inside
+
+
+def test_import_leaves_rcparams_alone():
+    """Importing d2lutils in a fresh interpreter changes no matplotlib rcParams."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = ("import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt\n"
+            "before = dict(plt.rcParams)\nimport d2lutils\n"
+            "after = dict(plt.rcParams)\n"
+            "print(sorted(k for k in before if str(before[k]) != str(after[k])))")
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]", f"import d2lutils changed rcParams {proc.stdout.strip()}"
+
+
+def test_book_figures_keep_the_readers_settings():
+    """d2lutils' figures get the book's size and grid, but the global rcParams stay as they were."""
+    before = dict(plt.rcParams)
+    axes = plot([0, 1], [0, 1])
+    assert tuple(axes.figure.get_size_inches()) == (3.5, 2.5)
+    assert axes.xaxis.get_gridlines()[0].get_visible()
+    assert {k: str(v) for k, v in plt.rcParams.items()} == {k: str(v) for k, v in before.items()}
+    old = tuple(plt.rcParams["figure.figsize"])
+    try:
+        set_figsize((4.0, 3.0))     # the reader's explicit choice applies to the book's figures too
+        assert tuple(plot([0, 1], [0, 1]).figure.get_size_inches()) == (4.0, 3.0)
+    finally:
+        plt.rcParams["figure.figsize"] = old     # (conftest also resets d2lutils' default)
+
+
+def test_plot_is_the_function_not_a_module():
+    """`d2lutils.plot` is the plotting function; the module is `d2lutils.plotting` and shadows nothing."""
+    import importlib
+    import d2lutils
+    importlib.import_module("d2lutils.plotting")
+    assert callable(d2lutils.plot) and d2lutils.plot.__module__ == "d2lutils.plotting"
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("d2lutils.plot")
+
+
+def test_book_style_keeps_the_interactive_mode_the_backend_chose():
+    """The inline backend turns interactive mode on when pyplot first resolves it; if that
+    happens inside book_style(), leaving the block must not turn it off again (every later
+    plt.subplots figure of the notebook would silently disappear)."""
+    import matplotlib
+
+    from d2lutils.plotting import book_style
+    before = matplotlib.is_interactive()
+    try:
+        matplotlib.interactive(False)
+        with book_style():
+            matplotlib.interactive(True)       # what resolving the inline backend does
+        assert matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(before)

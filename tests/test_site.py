@@ -259,3 +259,473 @@ def test_solutions_are_hidden_until_clicked(browser, site_url):
     time.sleep(0.2)
     found = ss.problems(ss.drain_logs(browser), site_url)
     assert not found, "\n".join(found)
+
+
+# --------------------------------------------------------------------------- phone + navigation
+CHAPTER_PAGES = [ss.page_path(d) for d in TOC_DOCS if d != "book/index"]
+
+
+@pytest.fixture(scope="module")
+def phone(site_url):
+    """A second browser whose viewport is a 390 px wide phone with a touch screen."""
+    chromium, driver = ss.require_browser()
+    with ss.chromium_driver(chromium, driver) as drv:
+        ss.emulate_phone(drv)
+        yield drv
+
+
+def _visible(browser, selector):
+    from selenium.webdriver.common.by import By
+    shown = [e for e in browser.find_elements(By.CSS_SELECTOR, selector) if e.is_displayed()]
+    assert shown, f"no visible {selector}"
+    return shown[0]
+
+
+def _tap(browser, element):
+    """A finger tap (touchStart/touchEnd at the element's centre), as on a phone."""
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    box = browser.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2];",
+        element)
+    point = {"x": box[0], "y": box[1]}
+    browser.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point]})
+    browser.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+MODAL_LINKS_JS = """
+const d = document.getElementById(arguments[0]);
+if (!d || !d.open) return null;
+return Array.from(d.querySelectorAll('a')).filter(a => a.offsetParent !== null && a.getBoundingClientRect().width > 0)
+  .map(a => a.getAttribute('href'));
+"""
+
+
+def test_phone_menu_button_opens_the_chapter_list(phone, site_url):
+    """At 390 px a tap on the visible ☰ opens the chapter drawer, and ☷ the page contents."""
+    page = CHAPTER_PAGES[0] if CHAPTER_PAGES else "index.html"
+    phone.get(site_url + page)
+    ss.settle(phone)
+    _tap(phone, _visible(phone, ".primary-toggle"))
+    links = ss.wait_until(lambda: phone.execute_script(MODAL_LINKS_JS, "pst-primary-sidebar-modal"),
+                          5, message="the chapter list to open after a tap on ☰")
+    # Every chapter of the toc is listed; the current one links to "#".
+    current = page.split("/")[-1]
+    chapters = [d.split("/")[-1] + ".html" for d in TOC_DOCS if d != "book/index"]
+    listed = {current if link == "#" else (link or "").split("#")[0].split("/")[-1] for link in links}
+    missing = [c for c in chapters if c not in listed]
+    assert not missing, f"the drawer does not list {missing}: {links}"
+    phone.execute_script("document.getElementById('pst-primary-sidebar-modal').close()")
+    if phone.find_elements("css selector", ".secondary-toggle"):
+        phone.get(site_url + page)
+        ss.settle(phone)
+        _visible(phone, ".secondary-toggle").click()
+        ss.wait_until(lambda: phone.execute_script(MODAL_LINKS_JS, "pst-secondary-sidebar-modal"),
+                      5, message="the page contents to open after a click on ☷")
+    found = ss.problems(ss.drain_logs(phone), site_url)
+    assert not found, "\n".join(found)
+
+
+def test_desktop_menu_button_collapses_and_expands_the_sidebar(browser, site_url):
+    page = CHAPTER_PAGES[0] if CHAPTER_PAGES else "index.html"
+    browser.get(site_url + page)
+    ss.settle(browser)
+    # The theme slides a collapsed sidebar off-screen (negative margin, visibility: hidden).
+    sidebar_shown = ("const s = document.getElementById('pst-primary-sidebar'); if (!s) return false; "
+                     "const r = s.getBoundingClientRect(), cs = getComputedStyle(s); "
+                     "return r.width > 0 && r.left >= 0 && cs.display !== 'none' && cs.visibility !== 'hidden';")
+    assert browser.execute_script(sidebar_shown), "the chapter sidebar is not shown at 1280 px"
+    button = _visible(browser, ".primary-toggle")
+    button.click()
+    ss.wait_until(lambda: not browser.execute_script(sidebar_shown), 5,
+                  message="the sidebar to collapse after a click on ☰")
+    button.click()
+    ss.wait_until(lambda: browser.execute_script(sidebar_shown), 5,
+                  message="the sidebar to come back after a second click on ☰")
+
+
+# At a 390 px phone width, every visible element that leaves the viewport sideways must sit in a
+# box that scrolls sideways AND shows that it does (site.js fades the edge with a CSS mask; a
+# background gradient or a scrollbar that takes room also counts). One line per offending box.
+OVERFLOW_JS = r"""
+// At the current viewport, every visible element whose box leaves the viewport sideways and is
+// not inside a horizontal scroll container that scrolls and shows it (a gradient "scroll
+// shadow" or a scrollbar that takes room). One line per offending container (or element).
+const vw = document.documentElement.clientWidth;
+const found = new Map();
+function describe(el) {
+  let s = el.tagName.toLowerCase();
+  if (el.id) s += '#' + el.id;
+  if (el.classList.length) s += '.' + Array.from(el.classList).slice(0, 3).join('.');
+  let h = null;
+  const sec = el.closest('section');
+  if (sec) h = sec.querySelector('h1, h2, h3');
+  return s + (h ? ' under "' + h.textContent.replace(/[#¶]/g, '').trim().slice(0, 30) + '"' : '');
+}
+function cue(box) {
+  const cs = getComputedStyle(box);
+  if (/gradient/.test(cs.backgroundImage + ' ' + (cs.webkitMaskImage || '') + ' ' + (cs.maskImage || ''))) return true;
+  const bar = box.offsetHeight - box.clientHeight - parseFloat(cs.borderTopWidth) - parseFloat(cs.borderBottomWidth);
+  return bar > 2;
+}
+for (const el of document.body.querySelectorAll('*')) {
+  if (el.closest('dialog:not([open]), script, style, noscript, template, mjx-assistive-mml, .visually-hidden, .sr-only')) continue;
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 || r.height === 0) continue;
+  if (r.right <= vw + 3 && r.left >= -3) continue;
+  const cs = getComputedStyle(el);
+  if (cs.visibility === 'hidden') continue;
+  let box = el.parentElement, key = null, verdict = 'wider than the page';
+  while (box && box !== document.body && box !== document.documentElement) {
+    const ox = getComputedStyle(box).overflowX;
+    if (ox !== 'visible') {
+      const b = box.getBoundingClientRect();
+      if (b.right > vw + 1 || b.left < -1) { box = box.parentElement; continue; }
+      key = box;
+      if (ox === 'hidden' || ox === 'clip' || box.scrollWidth <= box.clientWidth + 1) verdict = 'cut off, cannot scroll';
+      else verdict = cue(box) ? null : 'scrolls with no visible cue';
+      break;
+    }
+    box = box.parentElement;
+  }
+  if (!verdict) continue;
+  if (!key) {  // report the outermost element that sticks out
+    key = el;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const pr = p.getBoundingClientRect();
+      if (pr.right > vw + 1 || pr.left < -1) key = p;
+    }
+  }
+  if (!found.has(key)) found.set(key, [verdict, 0, Math.round(key === el ? r.right : Math.max(r.right, 0))]);
+  const f = found.get(key); f[1]++; f[2] = Math.max(f[2], Math.round(r.right));
+}
+return Array.from(found.entries()).map(([k, [v, n, right]]) => describe(k) + ': ' + v + ' (content to ' + right + ' px of ' + vw + ')');
+"""
+
+OPEN_HIDDEN_JS = """
+document.querySelectorAll('button.toggle-button[aria-expanded="false"]').forEach(b => b.click());
+document.querySelectorAll('details').forEach(d => { d.open = true; });
+"""
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_phone_layout_has_no_unscrollable_overflow(phone, site_url, page):
+    """At 390 px nothing is wider than the screen unless it scrolls in a box with a scroll cue.
+    Solutions and hidden code are opened first; pages with framework tabs are checked with each."""
+    from selenium.webdriver.common.by import By
+
+    phone.get(site_url + page)
+    ss.settle(phone)
+    phone.execute_script(OPEN_HIDDEN_JS)
+    time.sleep(0.5)
+    found = [f"[{_switch_state(phone) or 'page'}] {line}" for line in phone.execute_script(OVERFLOW_JS)]
+    tf = phone.find_elements(By.CSS_SELECTOR, '#fw-switch button[data-framework="tensorflow"]')
+    if tf:
+        phone.execute_script("arguments[0].click()", tf[0])
+        time.sleep(0.5)
+        found += [f"[tensorflow] {line}" for line in phone.execute_script(OVERFLOW_JS)]
+        phone.execute_script("localStorage.clear()")
+    assert not found, f"{page} at {ss.PHONE_WIDTH} px:\n  " + "\n  ".join(found)
+
+
+# --------------------------------------------------------------------------- accessibility
+CONTRAST_JS = r"""
+// Contrast ratio (WCAG) of an element's text against the background behind it.
+function rgba(s) { const m = s.match(/rgba?\(([^)]+)\)/); if (!m) return [0, 0, 0, 0];
+  const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; }
+function over(top, bottom) { const a = top[3] + bottom[3] * (1 - top[3]);
+  if (a === 0) return [0, 0, 0, 0];
+  return [0, 1, 2].map(i => (top[i] * top[3] + bottom[i] * bottom[3] * (1 - top[3])) / a).concat([a]); }
+function background(el) { const layers = [];
+  for (let e = el; e; e = e.parentElement) { const c = rgba(getComputedStyle(e).backgroundColor); if (c[3] > 0) layers.push(c); if (c[3] >= 1) break; }
+  let bg = [255, 255, 255, 1]; for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg); return bg; }
+function lum(c) { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); }
+function contrast(el) { const bg = background(el); const fg = over(rgba(getComputedStyle(el).color), bg);
+  const a = lum(fg), b = lum(bg); return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); }
+const sel = arguments[0];
+return Array.from(document.querySelectorAll(sel)).filter(e => e.offsetParent !== null)
+  .map(e => [e.className + ' ' + e.textContent.trim(), Math.round(contrast(e) * 100) / 100]);
+"""
+
+
+@pytest.mark.skipif(len(TAB_PAGES) < 1, reason="no page has MXNet/TensorFlow cells yet")
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_framework_tabs_contrast(browser, site_url, mode):
+    """Every framework tab and switch label (selected or not) has text contrast >= 4.5:1."""
+    browser.get(site_url + TAB_PAGES[0])
+    ss.settle(browser)
+    browser.execute_script("document.documentElement.dataset.theme = arguments[0];"
+                           "document.documentElement.dataset.mode = arguments[0];", mode)
+    time.sleep(0.3)
+    ratios = browser.execute_script(CONTRAST_JS, ".fw-tabs__tab, .fw-switch__button, .fw-switch__label")
+    assert ratios, "no framework tab found"
+    low = [r for r in ratios if r[1] < 4.5]
+    assert not low, f"{mode} mode, contrast below 4.5:1: {low}"
+
+
+@pytest.mark.skipif(not MATH_PAGES, reason="no page has math yet")
+def test_formulas_are_not_tab_stops(browser, site_url):
+    """MathJax's menu setting inTabOrder is off: Tab goes from link to link, not formula to formula."""
+    from selenium.webdriver.common.by import By
+
+    page = max(MATH_PAGES, key=lambda p: _read(p).count('class="math'))
+    browser.get(site_url + page)
+    ss.settle(browser)
+    formulas = browser.find_elements(By.CSS_SELECTOR, "mjx-container")
+    assert formulas, f"{page}: MathJax rendered nothing"
+    stops = browser.execute_script(
+        "return Array.from(document.querySelectorAll('mjx-container')).filter(m => m.tabIndex >= 0).length")
+    assert stops == 0, f"{page}: {stops} of {len(formulas)} formulas are in the tab order"
+
+
+SLIDER_A11Y_JS = """
+return Array.from(document.querySelectorAll('.widget-subarea')).filter(a => a.querySelector('.noUi-handle'))
+  .map(area => ({
+    handles: Array.from(area.querySelectorAll('.noUi-handle')).map(h => {
+      const slider = h.closest('.widget-slider, .widget-hslider');
+      const readout = slider && slider.querySelector('.widget-readout');
+      return {label: h.getAttribute('aria-label'), text: h.getAttribute('aria-valuetext'),
+              readout: readout ? readout.textContent.trim() : null,
+              editable: readout ? readout.isContentEditable : false};
+    }),
+    alts: Array.from(area.querySelectorAll('img')).map(i => i.getAttribute('alt')),
+  }));
+"""
+
+
+@pytest.mark.parametrize("page", SLIDER_PAGES or [pytest.param(None, marks=pytest.mark.skip(
+    reason="no page has widget outputs yet"))])
+def test_slider_handles_carry_their_value(browser, site_url, page):
+    """Each slider handle is named and announces "name = value" (the readout), also after a move;
+    the readout is read-only; the frames have alt text naming the values."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(site_url + page)
+    ss.settle(browser)
+
+    def check():
+        problems = []
+        for i, area in enumerate(browser.execute_script(SLIDER_A11Y_JS)):
+            for h in area["handles"]:
+                if not h["label"]:
+                    problems.append(f"slider {i}: handle has no aria-label")
+                elif h["text"] != f"{h['label']} = {h['readout']}":
+                    problems.append(f"slider {i}: aria-valuetext {h['text']!r}, readout {h['readout']!r}")
+                if h["editable"]:
+                    problems.append(f"slider {i}: the readout is editable")
+            for alt in area["alts"]:
+                if not alt or not all(h["text"] and h["text"] in alt for h in area["handles"]):
+                    problems.append(f"slider {i}: frame alt {alt!r} does not name the values")
+        return problems
+
+    found = check()
+    assert not found, f"{page}:\n  " + "\n  ".join(found)
+    handle = browser.find_elements(By.CSS_SELECTOR, ".widget-subarea .noUi-handle")[0]
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", handle)
+    before = handle.get_attribute("aria-valuetext")
+    handle.click()
+    at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+    handle.send_keys(Keys.ARROW_LEFT if at_end else Keys.ARROW_RIGHT)
+    ss.wait_until(lambda: handle.get_attribute("aria-valuetext") != before, 5,
+                  message="aria-valuetext to follow the slider")
+    found = check()
+    assert not found, f"{page} after moving a slider:\n  " + "\n  ".join(found)
+
+
+@pytest.mark.parametrize("page", SLIDER_PAGES[:1] or [pytest.param(None, marks=pytest.mark.skip(
+    reason="no page has widget outputs yet"))])
+def test_sliders_fill_the_column_on_a_phone(phone, site_url, page):
+    phone.get(site_url + page)
+    ss.settle(phone)
+    widths = phone.execute_script("""
+      const art = document.querySelector('article.bd-article'), cs = getComputedStyle(art);
+      const col = art.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+      return Array.from(document.querySelectorAll('.widget-subarea .widget-hslider')).map(s => [
+        Math.round(s.getBoundingClientRect().width),
+        Math.round(s.querySelector('.noUi-target').getBoundingClientRect().width), Math.round(col)]);""")
+    assert widths, f"{page}: no slider"
+    # The slider row spans the column and its track has at least half of it (ipywidgets'
+    # default: a 300 px row with a 124 px track).
+    narrow = [w for w in widths if w[0] < 0.9 * w[2] or w[1] < 0.5 * w[2]]
+    assert not narrow, f"{page}: [row, track, column] px: {narrow}"
+
+
+@pytest.mark.skipif(not EXERCISE_PAGES, reason="no page has exercises with hidden solutions yet")
+def test_solution_toggle_is_labelled_in_chinese(browser, site_url):
+    from selenium.webdriver.common.by import By
+
+    browser.get(site_url + EXERCISE_PAGES[0])
+    ss.settle(browser)
+    button = browser.find_element(By.CSS_SELECTOR, ".solution button.toggle-button")
+    assert button.get_attribute("aria-label") == "显示解答", button.get_attribute("aria-label")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+    ss.wait_until(lambda: button.get_attribute("aria-label") == "隐藏解答", 5,
+                  message="the label to change to 隐藏解答 once open")
+
+
+DUPLICATE_IDS_JS = """
+const seen = new Map();
+document.querySelectorAll('[id]').forEach(e => seen.set(e.id, (seen.get(e.id) || 0) + 1));
+return Array.from(seen.entries()).filter(([k, n]) => n > 1).map(([k, n]) => k + ' x' + n);
+"""
+
+
+def test_ids_are_unique(browser, site_url):
+    """No id repeats on a page, in the HTML as built or after the scripts ran."""
+    found = []
+    for page in ALL_PAGES:
+        if not (ss.SITE_DIR / page).is_file():
+            continue
+        ids = re.findall(r'\sid="([^"]+)"', _read(page))
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            found.append(f"{page} (HTML): {dup}")
+        browser.get(site_url + page)
+        ss.settle(browser)
+        dup = browser.execute_script(DUPLICATE_IDS_JS)
+        if dup:
+            found.append(f"{page} (after scripts): {dup}")
+    assert not found, "\n".join(found)
+
+
+IMAGE_ALTS_JS = """
+return Array.from(document.querySelectorAll('img')).filter(i => !i.closest('dialog'))
+  .map(i => [i.getAttribute('src').startsWith('data:') ? 'data:…' : i.getAttribute('src'), i.getAttribute('alt')]);
+"""
+PATH_LIKE = re.compile(r"(^|/)_images/|\.(png|jpe?g|gif|svg|webp)$|^[\w./-]+/[\w.-]+$", re.I)
+
+
+def test_every_image_has_a_real_alt_text(browser, site_url):
+    """Every <img> (figures, slider frames, logo) has an alt text that is neither empty nor a
+    file path. Chapter figures get theirs from cell metadata {"mystnb": {"image": {"alt": ...}}}.
+    Reports every offending page at once."""
+    found = []
+    for page in ALL_PAGES:
+        if not (ss.SITE_DIR / page).is_file():
+            continue
+        browser.get(site_url + page)
+        ss.settle(browser)
+        bad = [src for src, alt in browser.execute_script(IMAGE_ALTS_JS)
+               if not (alt or "").strip() or PATH_LIKE.search(alt.strip())]
+        if bad:
+            found.append(f"{page}: {len(bad)} image(s) without a real alt, e.g. {bad[:3]}")
+    assert not found, "\n".join(found)
+
+
+# --------------------------------------------------------------------------- numbering
+def test_equations_and_exercises_are_numbered_per_chapter():
+    """Chapter N numbers its equations (N.1), (N.2)... and its exercises 练习 N.1 ... (parts of
+    _toc.yml with `numbered: true`, plus numfig/math_numfig in _config.yml), not across the book."""
+    if not ss.SITE_DIR.is_dir():
+        pytest.skip("the HTML site is not built")
+    found = []
+    for page in CHAPTER_PAGES:
+        if not (ss.SITE_DIR / page).is_file():
+            continue
+        html = _read(page)
+        numbers = re.findall(r'<span class="eqno">\(([^)]*)\)', html)
+        numbers += re.findall(r'<span class="caption-number">练习 ([^ <]*)', html)
+        prefixes = {n.split(".")[0] for n in numbers if re.fullmatch(r"\d+\.\d+", n)}
+        odd = [n for n in numbers if not re.fullmatch(r"\d+\.\d+", n)]
+        if odd or len(prefixes) > 1:
+            found.append(f"{page}: {odd[:5] or sorted(prefixes)}")
+    assert not found, "numbers not of the form <chapter>.<n> on one chapter:\n" + "\n".join(found)
+
+
+# --------------------------------------------------------------------------- page weight
+PAGE_BUDGET = 1_000_000  # bytes of the page's own transfer: its HTML and its images
+
+TRANSFERS_JS = """
+const nav = performance.getEntriesByType('navigation')[0];
+return [[location.href, nav.transferSize, nav.encodedBodySize]].concat(
+  performance.getEntriesByType('resource').map(r => [r.name, r.transferSize, r.encodedBodySize]));
+"""
+# Runtime files every page shares (theme, MathJax, widget manager, fonts, search index):
+# cached after the first page. What is left is the page's own HTML and images.
+SHARED = re.compile(r"/(_static|mathjax|widgets)/|/searchindex\.js|/objects\.inv")
+
+
+def page_weight(browser, site_url, page):
+    """(own bytes, shared bytes) that loading ``page`` in a fresh cache transferred."""
+    browser.execute_cdp_cmd("Network.clearBrowserCache", {})
+    browser.get(site_url + page)
+    ss.settle(browser)
+    own = shared = 0
+    for url, transfer, body in browser.execute_script(TRANSFERS_JS):
+        size = transfer or body  # transferSize is 0 for a data: URL (already in the HTML)
+        if url.startswith("data:"):
+            continue
+        if SHARED.search(url):
+            shared += size
+        else:
+            own += size
+    return own, shared
+
+
+def test_page_weight_within_budget(browser, site_url):
+    """Each chapter page transfers <= 1 MB of its own (HTML with its embedded slider frames,
+    plus its images); the shared runtime files are reported, not budgeted (cached once)."""
+    browser.execute_cdp_cmd("Network.enable", {})
+    rows, over = [], []
+    for page in CHAPTER_PAGES:
+        if not (ss.SITE_DIR / page).is_file():
+            continue
+        own, shared = page_weight(browser, site_url, page)
+        rows.append(f"{page}: own {own / 1e6:.2f} MB, shared runtime {shared / 1e6:.2f} MB")
+        if own > PAGE_BUDGET:
+            over.append(rows[-1])
+    print("\n".join(rows))
+    assert not over, f"over the {PAGE_BUDGET / 1e6:.1f} MB page budget:\n" + "\n".join(over)
+
+
+# --------------------------------------------------------------------------- search snippets
+def test_search_snippets_are_plain_text(browser, site_url):
+    """Search result snippets read as text: no raw LaTeX, no toolbar or contents-list text."""
+    from selenium.webdriver.common.by import By
+
+    _search(browser, site_url, "学习率")
+    snippets = ss.wait_until(lambda: [p.text for p in browser.find_elements(
+        By.CSS_SELECTOR, "#search-results ul.search li p.context") if p.text.strip()], 30,
+        message="search snippets")
+    time.sleep(1)  # the snippets of later results are filled one by one
+    snippets = [p.text for p in browser.find_elements(By.CSS_SELECTOR, "#search-results ul.search li p.context")]
+    bad = [s[:120] for s in snippets
+           if re.search(r"\\[A-Za-z(\[]|\\\)|\.ipynb|\.pdf|Download|Launch|repository", s)]
+    assert not bad, "snippets with LaTeX or toolbar text:\n" + "\n".join(bad)
+
+
+LINE_START_PUNCT_JS = r"""
+const found = [];
+for (const m of document.querySelectorAll('.bd-article span.math')) {
+  if (m.offsetParent === null) continue;
+  let next = m.nextSibling, host = m;
+  if (!next && m.parentElement.classList.contains('math-nobr')) { host = m.parentElement; next = null; }
+  // the text right after the formula (inside the no-break wrapper, or after it)
+  const text = next && next.nodeType === 3 ? next : null;
+  if (!text || !/^[，。、；：！？）]/.test(text.data)) continue;
+  const r = document.createRange(); r.setStart(text, 0); r.setEnd(text, 1);
+  const c = r.getClientRects()[0]; if (!c) continue;
+  let block = m.parentElement; while (block && getComputedStyle(block).display.startsWith('inline')) block = block.parentElement;
+  const left = block.getBoundingClientRect().left + parseFloat(getComputedStyle(block).paddingLeft);
+  if (c.left - left < 2) found.push(text.data.slice(0, 12) + ' after ' + m.textContent.slice(0, 30));
+}
+return found;
+"""
+
+
+@pytest.mark.parametrize("width", [ss.PHONE_WIDTH, 1280], ids=["phone", "desktop"])
+def test_no_line_starts_with_punctuation_after_math(browser, phone, site_url, width):
+    """"，" or "。" after an inline formula stays on the formula's line."""
+    drv = phone if width == ss.PHONE_WIDTH else browser
+    found = []
+    for page in CHAPTER_PAGES:
+        if not (ss.SITE_DIR / page).is_file():
+            continue
+        drv.get(site_url + page)
+        ss.settle(drv)
+        drv.execute_script(OPEN_HIDDEN_JS)
+        time.sleep(0.3)
+        found += [f"{page}: {x}" for x in drv.execute_script(LINE_START_PUNCT_JS)]
+    assert not found, "lines starting with punctuation:\n" + "\n".join(found)

@@ -12,7 +12,7 @@ from tensorflow import keras  # noqa: E402
 from d2lutils import load_airfoil  # noqa: E402
 from d2lutils import mxnet as d2lmx  # noqa: E402
 from d2lutils import tensorflow as d2ltf  # noqa: E402
-from d2lutils._common import init_linear_params  # noqa: E402
+from d2lutils.training import init_linear_params  # noqa: E402
 from d2lutils.training import run_epochs  # noqa: E402
 
 LR = 0.05
@@ -116,9 +116,9 @@ def test_record_points_when_batches_straddle_hundreds():
 def scratch_cases(train, update, f, l):
     good = {"lr": LR}
     return [
-        (lambda: train(update, None, good, f, l, batch_size=0), "batch_size must be a positive"),
+        (lambda: train(update, None, good, f, l, batch_size=0), "batch_size must be positive"),
         (lambda: train(update, None, good, f, l, batch_size=1501), "batch_size must be at most 1500"),
-        (lambda: train(update, None, good, f, l, num_epochs=0), "num_epochs must be a positive"),
+        (lambda: train(update, None, good, f, l, num_epochs=0), "num_epochs must be positive"),
         (lambda: train(update, None, {"lr": -0.05}, f, l), "lr must be non-negative"),
         (lambda: train(update, None, good, f[:, 0], l), r"features must have shape \(n, d\)"),
         (lambda: train(update, None, good, f, l[:-1]), r"labels must have shape \(1500,\)"),
@@ -129,11 +129,11 @@ def scratch_cases(train, update, f, l):
 @pytest.mark.parametrize("framework", ["mxnet", "tf"])
 @pytest.mark.parametrize("case", range(7))
 def test_scratch_bad_inputs(framework, case, data):
-    """train_scratch rejects bad sizes, a negative lr, wrong shapes and non-dict hyperparams with ValueError."""
+    """train_scratch rejects bad sizes, a negative lr, wrong shapes (ValueError) and non-dict hyperparams (TypeError)."""
     f, l = data
     train, update = (d2lmx.train_scratch, sgd_mx) if framework == "mxnet" else (d2ltf.train_scratch, sgd_tf)
     call, match = scratch_cases(train, update, f, l)[case]
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((ValueError, TypeError), match=match):
         call()
 
 
@@ -143,7 +143,7 @@ def test_scratch_bad_inputs(framework, case, data):
     (lambda f, l: d2lmx.train_concise("sgd", [("learning_rate", LR)], f, l), "hyperparam"),
     (lambda f, l: d2lmx.train_concise("sgd", {"lr": LR}, f, l), "bad hyperparameters for 'sgd'"),
     (lambda f, l: d2lmx.train_concise("sgd", {"learning_rate": LR}, f, l, batch_size=0),
-     "batch_size must be a positive"),
+     "batch_size must be positive"),
     (lambda f, l: d2ltf.train_concise("sgd", f, l), "keras.optimizers.Optimizer"),
     (lambda f, l: d2ltf.train_concise(tf.compat.v1.train.GradientDescentOptimizer(LR), f, l),
      "keras.optimizers.Optimizer"),
@@ -152,8 +152,8 @@ def test_scratch_bad_inputs(framework, case, data):
 ], ids=["mx-unknown-name", "mx-hp-not-dict", "mx-unknown-kwarg", "mx-batch0",
         "tf-string", "tf-v1-optimizer", "tf-labels"])
 def test_concise_bad_inputs(call, match, data):
-    """The concise trainers reject unknown optimizers and bad arguments with a clear ValueError."""
-    with pytest.raises(ValueError, match=match):
+    """The concise trainers reject unknown optimizers and bad arguments with a clear ValueError/TypeError."""
+    with pytest.raises((ValueError, TypeError), match=match):
         call(*data)
 
 
@@ -228,3 +228,131 @@ def test_on_epoch_sees_the_order_of_the_minibatches():
     assert len(orders) == 2 and len(seen) == 6
     np.testing.assert_array_equal(np.concatenate(seen[:3]), orders[0])
     assert sorted(orders[1]) == list(range(25))
+
+
+# ----------------------------------------------------------------------------
+# the same minibatches, the timing, and inputs that used to fail silently or obscurely
+
+def test_numpy_trainer_sees_the_same_minibatches(runs, data):
+    """train_sgd_numpy follows the framework trainers' curve record by record (same init, same batches)."""
+    from d2lutils.linreg import train_sgd_numpy
+    numpy_run = train_sgd_numpy(*data, batch_size=10, lr=LR, num_epochs=2)
+    gap = rel(numpy_run.losses, runs["mxnet-scratch"].losses)
+    assert gap < 1e-5, f"NumPy and MXNet curves differ by {gap:.1e}: different minibatches?"
+    other = train_sgd_numpy(*data, batch_size=10, lr=LR, num_epochs=2, seed=1)
+    assert rel(other.losses, runs["mxnet-scratch"].losses) > 1e-4   # the check can tell batches apart
+
+
+def slow_to_trace_sgd(params, grads, states, hp):
+    import time
+    time.sleep(0.4)          # Python code in a tf.function runs only while it is traced
+    sgd_tf(params, grads, states, hp)
+
+
+class SlowToTraceSGD(keras.optimizers.SGD):
+    def update_step(self, gradient, variable, learning_rate):
+        import time
+        time.sleep(0.2)      # once per variable, at trace time only
+        super().update_step(gradient, variable, learning_rate)
+
+
+@pytest.mark.parametrize("kind", ["scratch", "concise"])
+def test_tf_tracing_is_not_training_time(kind, data):
+    """A step that takes 0.4 s to trace: the one-off tracing is not in sec_per_epoch."""
+    f, l = data[0][:100], data[1][:100]
+    if kind == "scratch":
+        result = d2ltf.train_scratch(slow_to_trace_sgd, None, {"lr": LR}, f, l, 10, 1, show=False)
+    else:
+        result = d2ltf.train_concise(SlowToTraceSGD(LR), f, l, 10, 1, show=False)
+    assert result.sec_per_epoch < 0.3, f"tracing counted as training: {result.sec_per_epoch:.2f} s"
+
+
+def test_keras_optimizer_instance_can_be_reused(data):
+    """Passing one Keras optimizer to two runs works, and the second run starts afresh."""
+    f, l = data[0][:200], data[1][:200]
+    optimizer = keras.optimizers.Adam(0.01)
+    first = d2ltf.train_concise(optimizer, f, l, 10, 1, show=False)
+    second = d2ltf.train_concise(optimizer, f, l, 10, 1, show=False)
+    fresh = d2ltf.train_concise(keras.optimizers.Adam(0.01), f, l, 10, 1, show=False)
+    assert first.losses == second.losses == fresh.losses
+    gap = d2ltf.compare_with_builtin(sgd_tf, lambda d: None, {"lr": 0.1},
+                                     keras.optimizers.SGD(0.1), steps=5)
+    assert gap < 1e-6
+
+
+def mx_zeros_states(shapes):
+    from mxnet import nd
+    return lambda d: tuple(nd.zeros(s) for s in shapes)
+
+
+@pytest.mark.parametrize("framework", ["mxnet", "tf"])
+@pytest.mark.parametrize("hp, error, match", [
+    ({"lr": float("nan")}, ValueError, "lr must be a finite number, got nan"),
+    ({"lr": float("inf")}, ValueError, "lr must be a finite number, got inf"),
+    ({"lr": "0.05"}, TypeError, "lr must be a real number, got str"),
+    ({"lr": LR, "momentum": 1.5}, ValueError, r"momentum must lie in \[0, 1\)"),
+])
+def test_scratch_bad_hyperparameters(framework, hp, error, match, data):
+    """NaN / inf / string learning rates used to train into NaN losses or fail obscurely."""
+    train, update = (d2lmx.train_scratch, sgd_mx) if framework == "mxnet" else (
+        d2ltf.train_scratch, sgd_tf)
+    with pytest.raises(error, match=match):
+        train(update, None, hp, *data, show=False)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda f, l: d2lmx.train_concise("sgd", {"learning_rate": LR, "momentum": 1.5}, f, l),
+     ValueError, r"momentum must lie in \[0, 1\)"),
+    (lambda f, l: d2lmx.train_concise("adam", {"learning_rate": LR, "beta1": float("nan")}, f, l),
+     ValueError, "beta1 must be a finite number"),
+    (lambda f, l: d2lmx.train_concise("sgd", {"learning_rate": float("inf")}, f, l),
+     ValueError, "learning_rate must be a finite number"),
+    (lambda f, l: d2lmx.train_concise("rmsprop", {"learning_rate": LR, "gamma1": 1.0}, f, l),
+     ValueError, r"gamma1 must lie in \[0, 1\)"),
+    (lambda f, l: d2lmx.train_concise("sgd", {"learning_rate": "0.1"}, f, l),
+     TypeError, "learning_rate must be a real number"),
+    (lambda f, l: d2ltf.train_concise(keras.optimizers.Adam(0.01, beta_1=1.5), f, l),
+     ValueError, r"beta_1 must lie in \[0, 1\)"),
+    (lambda f, l: d2ltf.train_concise(keras.optimizers.SGD(float("nan")), f, l),
+     ValueError, "learning_rate must be a finite number"),
+    (lambda f, l: d2ltf.train_concise(keras.optimizers.SGD(LR), f, l, show="yes"),
+     TypeError, "show must be True or False"),
+], ids=["mx-momentum", "mx-beta1-nan", "mx-lr-inf", "mx-gamma1", "mx-lr-str", "tf-beta1",
+        "tf-lr-nan", "tf-show"])
+def test_concise_checks_every_hyperparameter(call, error, match, data):
+    """The concise trainers check every known optimizer argument, like the scratch trainers."""
+    with pytest.raises(error, match=match):
+        call(*data)
+
+
+def test_mxnet_states_of_the_wrong_shape(data):
+    """A (5,) buffer for a (5, 1) weight would broadcast to (5, 5); it is refused with the shapes expected."""
+    from mxnet import nd
+    f, l = data
+    states = (nd.zeros(5), nd.zeros(1))
+    with pytest.raises(ValueError, match=r"shape \(5,\) matches no parameter.*\(5, 1\), \(1,\)"):
+        d2lmx.train_scratch(sgd_mx, states, {"lr": LR}, f, l, show=False)
+    with pytest.raises(TypeError, match="not NumPy arrays"):
+        d2lmx.train_scratch(sgd_mx, (np.zeros((5, 1)), np.zeros(1)), {"lr": LR}, f, l, show=False)
+    with pytest.raises(ValueError, match=r"shape \(1, 5\) matches no parameter"):
+        d2lmx.compare_with_builtin(sgd_mx, lambda d: [(nd.zeros((1, d)),)], {"lr": LR}, "sgd",
+                                   {"learning_rate": LR})
+
+
+def test_tf_states_must_be_variables_of_the_right_shape(data):
+    f, l = data
+    with pytest.raises(ValueError, match=r"shape \(5,\) matches no parameter"):
+        d2ltf.train_scratch(sgd_tf, (tf.Variable(tf.zeros(5)),), {"lr": LR}, f, l, show=False)
+    with pytest.raises(TypeError, match="must hold tf.Variable"):
+        d2ltf.train_scratch(sgd_tf, (tf.zeros((5, 1)),), {"lr": LR}, f, l, show=False)
+
+
+@pytest.mark.parametrize("framework", ["mxnet", "tf"])
+def test_show_keeps_the_readers_figure_size(framework, data):
+    """A trainer with show=True draws its curve at the book's size without touching rcParams."""
+    f, l = data[0][:100], data[1][:100]
+    plt.rcParams["figure.figsize"] = (6.0, 4.5)      # the reader's own choice (conftest restores)
+    small_run(framework, "scratch", f, l, show=True)
+    assert tuple(plt.rcParams["figure.figsize"]) == (6.0, 4.5), \
+        f"show=True reset the reader's figure size to {plt.rcParams['figure.figsize']}"
+    assert tuple(plt.gcf().get_size_inches()) == (3.5, 2.5)

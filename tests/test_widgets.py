@@ -59,10 +59,10 @@ def test_frames_differ_and_figures_are_closed():
     assert plt.get_fignums() == []
 
 
-@pytest.mark.parametrize("values", [[], [0.1, 0.0], [-1.0], [0.1, math.nan], [math.inf]])
+@pytest.mark.parametrize("values", [[], [0.1, math.nan], [math.inf], [0.5, 0.5]])
 def test_frame_slider_rejects_bad_values(values):
-    """An empty list or a non-positive / non-finite value raises ValueError."""
-    with pytest.raises(ValueError, match="values must"):
+    """An empty list, a non-finite value or a repeated value raises ValueError (0 is allowed)."""
+    with pytest.raises(ValueError, match=r"values(\[\d\])? must"):
         dw.frame_slider(values, draw_line)
 
 
@@ -143,3 +143,65 @@ def test_trace_slider_2d_grid_frames(titles):
     assert [len(page.children) for page in outer.children] == [2, 2]
     assert [t for t, _ in titles][0] == "eta = 0.1, gamma = 0.5"
     assert len(titles) == 4
+
+
+# ----------------------------------------------------------------------------
+# frame i is the picture of value i (a reversed or shifted Stack shows η = 1.1 under η = 0.05)
+
+def solid(red, green=0.0):
+    """A figure filled with one colour that encodes the value(s) it was drawn for."""
+    fig = plt.figure(figsize=(0.5, 0.4))
+    fig.patch.set_facecolor((red, green, 0.5))
+    return fig
+
+
+def colour(image_widget):
+    """The RGB colour at the centre of a stored PNG frame (decoded with Pillow, not our code)."""
+    from io import BytesIO
+    from PIL import Image
+    image = Image.open(BytesIO(bytes(image_widget.value))).convert("RGB")
+    return np.array(image.getpixel((image.width // 2, image.height // 2))) / 255
+
+
+def test_frame_i_is_the_picture_of_value_i():
+    """One slider: option i, frame i and draw(values[i]) belong together, for every i."""
+    values = [0.0, 0.2, 0.5, 0.9]
+    box = dw.frame_slider(values, solid, index=2)
+    slider, stack = box.children
+    assert slider.options == ("0", "0.2", "0.5", "0.9")
+    assert slider.index == stack.selected_index == 2
+    for i, (label, frame) in enumerate(zip(slider.options, stack.children)):
+        np.testing.assert_allclose(colour(frame)[0], float(label), atol=0.01,
+                                   err_msg=f"frame {i} does not show value {label}")
+
+
+def test_frame_ij_is_the_picture_of_values_i_and_j():
+    """Two sliders: page i of the outer Stack, frame j inside it is draw(values1[i], values2[j])."""
+    values1, values2 = [0.1, 0.6, 1.0], [0.0, 0.3]
+    box = dw.frame_slider_2(values1, values2, solid, index=(1, 1))
+    slider1, slider2, outer = box.children
+    assert outer.selected_index == slider1.index == 1
+    assert all(page.selected_index == slider2.index == 1 for page in outer.children)
+    for i, page in enumerate(outer.children):
+        for j, frame in enumerate(page.children):
+            np.testing.assert_allclose(colour(frame)[:2], [values1[i], values2[j]], atol=0.01,
+                                       err_msg=f"frame ({i}, {j}) is not draw({values1[i]}, "
+                                               f"{values2[j]})")
+
+
+def test_frames_are_light_and_equally_sized():
+    """Frames are 64-colour palette PNGs, all of one slider the same pixel size (a wider title too)."""
+    from io import BytesIO
+    from PIL import Image
+
+    def draw(v):
+        fig, ax = plt.subplots(figsize=(2, 1.5))
+        ax.plot([0, 1], [0, v])
+        ax.set_title("a much, much wider title: diverges" if v > 1 else "short")
+        return fig
+
+    box = dw.frame_slider([0.5, 2.0], draw)
+    images = [Image.open(BytesIO(bytes(im.value))) for im in box.children[1].children]
+    assert {im.mode for im in images} == {"P"}
+    assert all(len(im.getcolors(256)) <= dw.PALETTE_COLORS for im in images)
+    assert images[0].size == images[1].size

@@ -21,11 +21,17 @@ cp "$hm"/embed-amd.js "$hm"/*.woff "$hm"/*.woff2 "$hm"/*.ttf "$hm"/*.eot "$hm"/*
   site/widgets/html-manager/dist/
 # No source maps are shipped: drop the comment so browser tools do not ask for them.
 sed -i '/^\/\/# sourceMappingURL=/d' site/widgets/html-manager/dist/embed-amd.js
-cp node_modules/@jupyter-widgets/html-manager/LICENSE site/widgets/html-manager/ 2>/dev/null || true
+# Licence files ship with what they cover; a missing one stops the script (set -e), it is
+# never skipped. The html-manager npm package has no LICENSE file (BSD-3-Clause in its
+# package.json), so ours is in licenses/; embed.js.LICENSE.txt lists the bundled packages.
+# RequireJS carries its licence in the header of require.js.
+cp licenses/jupyter-widgets-html-manager.LICENSE site/widgets/html-manager/LICENSE
+cp "$hm"/embed.js.LICENSE.txt site/widgets/html-manager/dist/THIRD-PARTY-LICENSES.txt
+grep -q "@license RequireJS" site/widgets/require.js
 
 mj=node_modules/mathjax/es5
 cp "$mj"/tex-chtml.js site/mathjax/
 cp -r "$mj"/input "$mj"/output "$mj"/ui "$mj"/a11y "$mj"/adaptors "$mj"/sre site/mathjax/
 rm -rf site/mathjax/output/svg site/mathjax/output/svg.js
-cp node_modules/mathjax/LICENSE site/mathjax/ 2>/dev/null || true
+cp node_modules/mathjax/LICENSE site/mathjax/
 echo "site assets: $(du -sh site | cut -f1) in book/_assets/site"

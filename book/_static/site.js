@@ -1,8 +1,9 @@
 /* Site script of 《深度学习中的优化算法》 (listed in _config.yml html_js_files).
  *
- * 1. FontAwesome (loaded deferred by sphinx-book-theme) must not watch the DOM:
- *    otherwise it rewrites the <i> icons of ipywidgets (e.g. the Play widget).
- *    This script runs before the deferred theme scripts, so the config is seen.
+ * 1. FontAwesome's SVG script must not watch the DOM, or it rewrites the <i>
+ *    icons of ipywidgets (e.g. the Play widget). The book's layout template
+ *    (book/_assets/templates/layout.html) no longer loads that script at all;
+ *    the setting stays in case a theme upgrade brings it back.
  * 2. Framework tabs: adjacent code cells tagged `mxnet` / `tensorflow` (MyST-NB
  *    renders a cell tag X as the class `tag_X`) are grouped into tabs. One
  *    page-wide switch in the article header (and every tab bar, which mirrors
@@ -12,6 +13,41 @@
  */
 window.FontAwesomeConfig = Object.assign(window.FontAwesomeConfig || {}, {
   observeMutations: false,
+});
+
+/* The ☰ (chapters) and ☷ (contents) buttons. pydata-sphinx-theme 0.17 and
+ * sphinx-book-theme bind their handlers to the FIRST .primary-toggle /
+ * .secondary-toggle of the page, a copy in the hidden #pst-header; the buttons
+ * a reader sees (in the article header) get none (pydata-sphinx-theme #2451).
+ * Forward a click (or tap) on any other copy to that bound one, which then does
+ * what the theme means: at >= 992 px collapse/expand the sidebar, below that
+ * open the sidebar as a drawer (<dialog>). Capture phase on the document, so it
+ * runs before anything else and works for buttons added later. */
+document.addEventListener("click", function (ev) {
+  "use strict";
+  var button = ev.target && ev.target.closest && ev.target.closest(".primary-toggle, .secondary-toggle");
+  if (!button) return;
+  var kind = button.classList.contains("primary-toggle") ? ".primary-toggle" : ".secondary-toggle";
+  var bound = document.querySelector(kind);
+  if (!bound || bound === button) return;
+  ev.preventDefault();
+  ev.stopPropagation();
+  bound.click();
+}, true);
+
+/* The visible toggles carry English tooltips ("Toggle primary sidebar") that, after a
+ * tap on a phone, stay on screen over the page (the button keeps focus). Name them in
+ * Chinese and let the browser's own title tooltip do (no Bootstrap tooltip): this runs
+ * before the theme's scripts initialise their tooltips. */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  [[".primary-toggle", "章节目录"], [".secondary-toggle", "本页目录"]].forEach(function (pair) {
+    document.querySelectorAll(pair[0]).forEach(function (b) {
+      b.removeAttribute("data-bs-toggle");
+      b.setAttribute("title", pair[1]);
+      b.setAttribute("aria-label", pair[1]);
+    });
+  });
 });
 
 /* ipywidgets' HTML manager typesets widget labels the MathJax 2 way,
@@ -242,4 +278,315 @@ window.FontAwesomeConfig = Object.assign(window.FontAwesomeConfig || {}, {
   } else {
     init();
   }
+})();
+
+/* Phone layout: wide content scrolls sideways inside its own box and shows it
+ * (data-scroll-cue, faded edge in site.css); inline math keeps the Chinese
+ * punctuation after it on its line; a figure scaled down to the column opens
+ * full size on a tap (or Enter), in a dialog where it can be scrolled. */
+(function () {
+  "use strict";
+
+  var SCROLLERS = [
+    "div.math mjx-container[display]", "span.math.math-wide", "div.highlight pre", "div.cell_output",
+    ".cell_output pre", ".cell_output .widget-subarea", ".pst-scrollable-table-container",
+    ".table-wrapper", ".bd-article .output pre",
+  ].join(", ");
+  var watched = new WeakSet();
+
+  function updateCue(el) {
+    var max = el.scrollWidth - el.clientWidth;
+    var cue = "";
+    if (max > 3) {  // a formula's italic overhang of a pixel or two is no hidden content
+      var left = el.scrollLeft > 1, right = el.scrollLeft < max - 1;
+      cue = left && right ? "both" : right ? "right" : left ? "left" : "";
+    }
+    if (cue) el.setAttribute("data-scroll-cue", cue);
+    else el.removeAttribute("data-scroll-cue");
+  }
+
+  var observer = window.ResizeObserver ? new ResizeObserver(function (entries) {
+    entries.forEach(function (e) { updateCue(e.target); });
+  }) : null;
+
+  /* An inline formula gets its own scroll box only when it is wider than its line. */
+  function markWideMath() {
+    document.querySelectorAll(".bd-article span.math").forEach(function (m) {
+      var inner = m.querySelector("mjx-container");
+      var line = m.parentElement;
+      if (line && line.classList.contains("math-nobr")) line = line.parentElement;
+      if (!inner || !line) return;
+      var cs = getComputedStyle(line);
+      var room = line.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+      var wide = room > 0 && inner.getBoundingClientRect().width > room + 1;
+      if (wide !== m.classList.contains("math-wide")) m.classList.toggle("math-wide", wide);
+    });
+  }
+
+  function refresh() {
+    markWideMath();
+    document.querySelectorAll(SCROLLERS).forEach(function (el) {
+      if (!watched.has(el)) {
+        watched.add(el);
+        el.addEventListener("scroll", function () { updateCue(el); }, { passive: true });
+        if (observer) observer.observe(el);
+      }
+      updateCue(el);
+    });
+    markZoomable();
+  }
+
+  /* "$x$，" -> <span class="math-nobr">$x$，</span>: no line may start with the
+   * punctuation that follows a formula (a formula is one unbreakable box and
+   * Chromium breaks before "，" after it). */
+  var PUNCT = /^[，。、；：！？）》」』”’,.;:!?)]+/;
+  function keepPunctuation() {
+    document.querySelectorAll(".bd-article span.math").forEach(function (m) {
+      var next = m.nextSibling;
+      if (!next || next.nodeType !== 3 || m.parentNode.classList.contains("math-nobr")) return;
+      var hit = PUNCT.exec(next.data);
+      if (!hit) return;
+      var wrap = document.createElement("span");
+      wrap.className = "math-nobr";
+      m.parentNode.insertBefore(wrap, m);
+      wrap.appendChild(m);
+      var rest = next.splitText(hit[0].length);
+      wrap.appendChild(next);
+      void rest;
+    });
+  }
+
+  /* ---- figures: tap to enlarge ---- */
+  var dialog = null;
+  function openZoom(img) {
+    if (!dialog) {
+      dialog = document.createElement("dialog");
+      dialog.className = "fig-zoom";
+      dialog.setAttribute("aria-label", "放大的图");
+      dialog.innerHTML = '<div class="fig-zoom__bar"><span class="fig-zoom__hint">原始大小，可左右滑动</span>' +
+        '<button type="button" class="fig-zoom__close">关闭</button></div><div class="fig-zoom__scroll"></div>';
+      dialog.querySelector(".fig-zoom__close").addEventListener("click", function () { dialog.close(); });
+      dialog.addEventListener("click", function (ev) { if (ev.target === dialog) dialog.close(); });
+      document.body.appendChild(dialog);
+    }
+    var box = dialog.querySelector(".fig-zoom__scroll");
+    box.textContent = "";
+    var big = document.createElement("img");
+    big.src = img.currentSrc || img.src;
+    big.alt = img.alt || "";
+    big.width = img.naturalWidth;
+    big.height = img.naturalHeight;
+    box.appendChild(big);
+    dialog.showModal();
+    box.scrollLeft = 0;
+    if (!watched.has(box)) {
+      watched.add(box);
+      box.addEventListener("scroll", function () { updateCue(box); }, { passive: true });
+    }
+    updateCue(box);
+    dialog.querySelector(".fig-zoom__close").focus();
+  }
+
+  function markZoomable() {
+    document.querySelectorAll(".bd-content div.cell_output img, .bd-content figure img, .bd-content img.align-center")
+      .forEach(function (img) {
+        if (img.closest(".widget-subarea") || !img.complete || !img.naturalWidth) return;
+        var shown = img.getBoundingClientRect().width;
+        var zoom = shown > 0 && img.naturalWidth > shown * 1.15;
+        if (zoom === img.classList.contains("fig-zoomable")) return;
+        img.classList.toggle("fig-zoomable", zoom);
+        if (zoom) {
+          img.tabIndex = 0;
+          img.setAttribute("role", "button");
+          img.setAttribute("aria-label", "放大：" + (img.alt || "图"));
+        } else {
+          img.removeAttribute("tabindex");
+          img.removeAttribute("role");
+          img.removeAttribute("aria-label");
+        }
+      });
+  }
+
+  document.addEventListener("click", function (ev) {
+    var img = ev.target.closest && ev.target.closest("img.fig-zoomable");
+    if (img) openZoom(img);
+  });
+  document.addEventListener("keydown", function (ev) {
+    if ((ev.key === "Enter" || ev.key === " ") && ev.target.matches && ev.target.matches("img.fig-zoomable")) {
+      ev.preventDefault();
+      openZoom(ev.target);
+    }
+  });
+
+  var pending = null;
+  function later() {
+    if (pending) return;
+    pending = window.setTimeout(function () { pending = null; refresh(); }, 120);
+  }
+
+  function init() {
+    keepPunctuation();
+    refresh();
+    var mj = window.MathJax;
+    if (mj && mj.startup && mj.startup.promise) mj.startup.promise.then(later);
+    window.addEventListener("load", later);
+    window.addEventListener("resize", later);
+    // Opening a solution or switching a framework tab shows boxes that had no size.
+    document.addEventListener("click", function (ev) {
+      if (ev.target.closest && ev.target.closest("button")) later();
+    });
+  }
+  window.optimBookRefreshLayout = refresh;
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
+
+/* Accessibility of what the theme and the widget manager render:
+ * - slider handles (noUiSlider) get the slider's name as aria-label and the
+ *   shown value as aria-valuetext ("η = 0.05"), not the position (0…n);
+ * - the readout beside a slider is read-only (typing into it desynchronised
+ *   readout, slider and picture);
+ * - every frame of a slider gets an alt text from the sliders' names and values;
+ * - sphinx-togglebutton's buttons say what they do, in Chinese (its label is the
+ *   English "Toggle hidden content").
+ * A MutationObserver keeps this true while widgets render and sliders move. */
+(function () {
+  "use strict";
+
+  function nameOf(label) {
+    if (!label) return "";
+    var mml = label.querySelector("mjx-assistive-mml");
+    return (mml ? mml.textContent : label.textContent).replace(/\s+/g, " ").trim();
+  }
+
+  function set(el, attr, value) {
+    if (el.getAttribute(attr) !== value) el.setAttribute(attr, value);
+  }
+
+  function fixWidgetArea(area) {
+    var parts = [];
+    area.querySelectorAll(".widget-slider, .widget-hslider, .widget-vslider").forEach(function (s) {
+      var label = s.querySelector(".widget-label");
+      if (label && label.getAttribute("title") === "null") label.removeAttribute("title");
+      var name = nameOf(label) || "参数";
+      var readout = s.querySelector(".widget-readout");
+      var value = readout ? readout.textContent.trim() : "";
+      if (readout) {
+        set(readout, "contenteditable", "false");
+        readout.removeAttribute("tabindex");
+      }
+      var text = value ? name + " = " + value : name;
+      s.querySelectorAll(".noUi-handle").forEach(function (h) {
+        set(h, "aria-label", name);
+        if (value) set(h, "aria-valuetext", text);
+      });
+      parts.push(text);
+    });
+    if (!parts.length) return;
+    var alt = "交互图：" + parts.join("，") + " 时的结果";
+    area.querySelectorAll("img").forEach(function (img) { set(img, "alt", alt); });
+  }
+
+  function fixToggles() {
+    document.querySelectorAll("button.toggle-button").forEach(function (b) {
+      var open = b.getAttribute("aria-expanded") === "true";
+      var what = b.closest(".solution") ? "解答" : b.closest(".cell") ? "代码" : "内容";
+      set(b, "aria-label", (open ? "隐藏" : "显示") + what);
+    });
+  }
+
+  var queued = false;
+  function fixAll() {
+    queued = false;
+    document.querySelectorAll(".widget-subarea").forEach(fixWidgetArea);
+    fixToggles();
+  }
+  function queue() {
+    if (queued) return;
+    queued = true;
+    Promise.resolve().then(fixAll);
+  }
+
+  function init() {
+    fixAll();
+    new MutationObserver(function (records) {
+      for (var i = 0; i < records.length; i++) {
+        var r = records[i];
+        var t = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+        if (!t) continue;
+        if (r.type === "attributes" && r.attributeName === "aria-expanded") { queue(); return; }
+        if (t.closest && t.closest(".widget-subarea")) { queue(); return; }
+        if (r.type === "childList" && r.addedNodes.length) {
+          for (var j = 0; j < r.addedNodes.length; j++) {
+            var n = r.addedNodes[j];
+            if (n.nodeType === 1 && (n.matches(".toggle-button, .widget-subarea, .jupyter-widgets") ||
+                n.querySelector(".toggle-button, .jupyter-widgets"))) { queue(); return; }
+          }
+        }
+      }
+    }).observe(document.body, {
+      subtree: true, childList: true, characterData: true, attributes: true,
+      attributeFilter: ["aria-valuetext", "aria-valuenow", "contenteditable", "src", "aria-expanded"],
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
+
+/* Search result snippets (Sphinx's searchtools.js takes them from the page's
+ * [role=main], which in this theme also holds the article toolbar, the page's
+ * table of contents and the prev/next links, and shows formulas as raw LaTeX).
+ * Drop the page furniture and turn formulas into plain text before the snippet
+ * is cut. Only the search page uses this. */
+(function () {
+  "use strict";
+  var FURNITURE = [".bd-header-article", ".header-article-items", ".bd-sidebar-secondary", ".prev-next-area",
+    ".bd-footer-article", ".bd-footer-content", "button", ".dropdown-menu", ".fw-switch", ".toggle-hidden-hint",
+    ".widget-subarea", "script", "style", "mjx-assistive-mml", ".copybtn", "nav"].join(", ");
+  var GREEK = {alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", varepsilon: "ε", eta: "η",
+    theta: "θ", kappa: "κ", lambda: "λ", mu: "μ", nu: "ν", xi: "ξ", pi: "π", rho: "ρ", sigma: "σ", tau: "τ",
+    phi: "φ", varphi: "φ", chi: "χ", psi: "ψ", omega: "ω", Gamma: "Γ", Delta: "Δ", Theta: "Θ", Lambda: "Λ",
+    Sigma: "Σ", Phi: "Φ", Omega: "Ω", nabla: "∇", partial: "∂", infty: "∞", sum: "Σ", prod: "Π",
+    cdot: "·", times: "×", le: "≤", leq: "≤", ge: "≥", geq: "≥", ne: "≠", neq: "≠", approx: "≈",
+    to: "→", rightarrow: "→", leftarrow: "←", in: "∈", odot: "⊙", sqrt: "√", top: "ᵀ", ldots: "…",
+    cdots: "…", dots: "…", mid: "|", pm: "±"};
+
+  function texToText(tex) {
+    tex = tex.replace(/\\(?:begin|end)\{[^}]*\}/g, " ");
+    // Innermost groups first, until nothing changes: \frac{a}{\sqrt{b}} -> (a)/(√(b)).
+    for (var i = 0, before = null; i < 8 && before !== tex; i++) {
+      before = tex;
+      tex = tex
+        .replace(/\\(?:mathbf|boldsymbol|mathrm|mathit|mathcal|operatorname|text|textrm|bm|hat|bar|tilde|vec)\s*\{([^{}]*)\}/g, "$1")
+        .replace(/\\sqrt\s*\{([^{}]*)\}/g, "√($1)")
+        .replace(/\\[td]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, "($1)/($2)");
+    }
+    return tex
+      .replace(/\\(?:left|right|big|Big|bigg|Bigg|displaystyle|tfrac|dfrac|quad|qquad|nonumber|label\{[^}]*\})/g, " ")
+      .replace(/\\([A-Za-z]+)/g, function (m, name) { return GREEK[name] !== undefined ? GREEK[name] : ""; })
+      .replace(/\\[,;:! ]|&|\\\\/g, " ")
+      .replace(/[{}]/g, "")
+      .replace(/\s+/g, " ")
+      .trim();
+  }
+
+  function install() {
+    if (typeof Search === "undefined" || !Search.htmlToText || Search.htmlToText.optimBook) return;
+    var original = Search.htmlToText;
+    var patched = function (htmlString, anchor) {
+      var doc = new DOMParser().parseFromString(htmlString, "text/html");
+      doc.querySelectorAll(FURNITURE).forEach(function (el) { el.remove(); });
+      doc.querySelectorAll(".math").forEach(function (m) {
+        m.textContent = " " + texToText(m.textContent.replace(/\\\(|\\\)|\\\[|\\\]/g, "")) + " ";
+      });
+      return original.call(this, "<!DOCTYPE html>" + doc.documentElement.outerHTML, anchor);
+    };
+    patched.optimBook = true;
+    Search.htmlToText = patched;
+  }
+  window.optimBookTexToText = texToText;
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", install);
+  else install();
 })();

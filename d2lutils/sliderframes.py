@@ -1,0 +1,95 @@
+"""Light, fixed-size slider frames and equal-aspect contour panels.
+
+The sliders of :mod:`d2lutils.widgets` save every frame with a tight bounding
+box at full colour, so a frame's pixel size depends on its title and a 36-frame
+slider weighs about 2 MB.  Here every frame is saved at the figure's exact size
+(all frames of one slider are the same number of pixels, so the page does not
+jump) and reduced to a small palette with Pillow, which keeps contour plots
+visually unchanged at about a quarter of the bytes.  The Stack/jslink recipe is
+the same, so the sliders still work without a kernel.
+"""
+import io
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+from PIL import Image
+
+from .plotting import _use_png_display
+
+
+def png_palette(fig, colors=64, dpi=100):
+    """PNG bytes of ``fig`` at exactly its figure size, quantized to ``colors`` colours; closes ``fig``."""
+    if not 2 <= int(colors) <= 256:
+        raise ValueError(f"colors must lie in [2, 256], got {colors!r}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    out = io.BytesIO()
+    image.quantize(colors=int(colors)).save(out, format="png", optimize=True)
+    return out.getvalue()
+
+
+def _labels(values, name):
+    values = list(values)
+    if not values or not all(np.isfinite(v) for v in values):
+        raise ValueError(f"{name} must be a non-empty list of finite numbers, got {values}")
+    return values, [f"{v:g}" for v in values]
+
+
+def slider(values, draw, description="η", index=0, colors=64):
+    """One slider over ``values``; frame ``draw(value)`` (a figure). Returns a VBox."""
+    values, options = _labels(values, "values")
+    _use_png_display()
+    frames = [widgets.Image(value=png_palette(draw(v), colors), format="png") for v in values]
+    stack = widgets.Stack(frames, selected_index=index)
+    control = widgets.SelectionSlider(options=options, index=index, description=description)
+    widgets.jslink((control, "index"), (stack, "selected_index"))
+    return widgets.VBox([control, stack])
+
+
+def slider_2(values1, values2, draw, descriptions=("η", "γ"), index=(0, 0), colors=64):
+    """Two sliders over the grid ``values1 x values2``; frame ``draw(v1, v2)``. Returns a VBox."""
+    values1, options1 = _labels(values1, "values1")
+    values2, options2 = _labels(values2, "values2")
+    _use_png_display()
+    control1 = widgets.SelectionSlider(options=options1, index=index[0], description=descriptions[0])
+    control2 = widgets.SelectionSlider(options=options2, index=index[1], description=descriptions[1])
+    pages = []
+    for v1 in values1:
+        frames = [widgets.Image(value=png_palette(draw(v1, v2), colors), format="png")
+                  for v2 in values2]
+        inner = widgets.Stack(frames, selected_index=index[1])
+        widgets.jslink((control2, "index"), (inner, "selected_index"))
+        pages.append(inner)
+    outer = widgets.Stack(pages, selected_index=index[0])
+    widgets.jslink((control1, "index"), (outer, "selected_index"))
+    return widgets.VBox([control1, control2, outer])
+
+
+def contour_panel(ax, f, points, xlim, ylim, title=None, levels=12):
+    """Contours of ``f(x1, x2)`` with the path ``points`` on ``ax``, equal aspect, math labels.
+
+    The title turns red and says "diverges" when the path blew up or ends
+    outside the window.  Returns ``ax``.
+    """
+    points = np.asarray(points, dtype=float)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"points must have shape (k, 2), got {points.shape}")
+    x1, x2 = np.meshgrid(np.linspace(*xlim, 160), np.linspace(*ylim, 120))
+    ax.contour(x1, x2, f(x1, x2), levels=levels, colors="#1f77b4", linewidths=0.7)
+    inside = (np.all(np.isfinite(points), axis=1)
+              & (points[:, 0] >= xlim[0]) & (points[:, 0] <= xlim[1])
+              & (points[:, 1] >= ylim[0]) & (points[:, 1] <= ylim[1]))
+    ax.plot(points[:, 0], points[:, 1], "-o", color="#ff7f0e", markersize=2.5, linewidth=1)
+    ax.set_xlim(xlim)
+    ax.set_ylim(ylim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    diverged = not inside[-1]
+    if title is not None or diverged:
+        text = f"{title}: diverges" if (title and diverged) else (title or "diverges")
+        ax.set_title(text, color="tab:red" if diverged else "black", fontsize=9)
+    return ax

@@ -1,0 +1,58 @@
+"""Fixed-size, palette-reduced slider frames and equal-aspect contour panels."""
+import io
+
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
+
+from d2lutils import sliderframes as sf
+from d2lutils.functions import quadratic
+
+
+def draw(value, other=0.0):
+    fig, ax = plt.subplots(figsize=(3.0, 2.0))
+    sf.contour_panel(ax, quadratic(0.1, 2.0).on_grid, [[-5, -2], [value, other]],
+                     (-5.5, 3.0), (-3.0, 3.0), title=f"$\\eta = {value:g}$")
+    return fig
+
+
+def size(png):
+    return Image.open(io.BytesIO(png)).size
+
+
+def test_frames_same_pixel_size_even_when_one_diverges():
+    """A red 'diverges' title (point outside the window) must not change the frame size."""
+    box = sf.slider([0.5, 100.0], draw)
+    sizes = {size(bytes(im.value)) for im in box.children[1].children}
+    assert sizes == {(300, 200)}
+    assert plt.get_fignums() == []
+
+
+def test_palette_frames_are_smaller_than_full_colour():
+    fig = draw(0.5)
+    full = io.BytesIO()
+    fig.savefig(full, format="png", dpi=100)
+    assert len(sf.png_palette(fig)) < len(full.getvalue())
+
+
+def test_two_sliders_grid_and_links():
+    box = sf.slider_2([0.1, 0.2], [0.0, 0.5, 0.9], draw, index=(1, 2))
+    s1, s2, outer = box.children
+    assert isinstance(outer, ipywidgets.Stack) and len(outer.children) == 2
+    assert all(len(page.children) == 3 for page in outer.children)
+    assert s2.options == ("0", "0.5", "0.9") and outer.selected_index == 1
+
+
+def test_contour_panel_equal_aspect_and_red_title_when_outside():
+    fig, ax = plt.subplots()
+    sf.contour_panel(ax, quadratic().on_grid, np.array([[0, 0], [10, 0]]), (-1, 1), (-1, 1), title="t")
+    assert ax.get_aspect() == 1.0 and ax.get_title().endswith("diverges")
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("bad", [[], [np.nan]])
+def test_bad_values_rejected(bad):
+    with pytest.raises(ValueError, match="finite"):
+        sf.slider(bad, draw)
