@@ -24,7 +24,7 @@ VENV_BIN = ROOT / ".venv" / "bin"
 #: The test command of .ci/test after `python -m pytest` (the notebooks are appended; the
 #: sanitizer and kernel options come from pyproject.toml); tests/test_bench.py checks that
 #: .ci/test still runs exactly this.
-PYTEST_ARGS = ["tests", "--nbval"]
+PYTEST_ARGS = ["tests", "--nbval", "-n", "3", "--dist", "loadscope"]
 #: Environment of .ci/test and .ci/execute: quiet TensorFlow, and no MPLBACKEND (notebook
 #: kernels must use the inline backend; their figures are outputs).
 CI_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}

@@ -7,6 +7,8 @@ on one machine: x_{t+1} = x_t − η ∇f(x_{t−τ}) (with x_s = x_0 for s < 0)
 """
 import numpy as np
 
+from .validation import check_non_negative_int, check_scalar
+
 
 def stale_gd(grad, x0, lr, tau, steps, bound=1e6):
     """Points x_0..x_steps of gradient descent with staleness ``tau`` (0 = ordinary GD).
@@ -15,11 +17,9 @@ def stale_gd(grad, x0, lr, tau, steps, bound=1e6):
     far and ``diverged=True``, once a coordinate leaves [−bound, bound].
     Returns ``(points, diverged)``.
     """
-    for name, value in (("tau", tau), ("steps", steps)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    if not (np.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    check_non_negative_int(tau, "tau")
+    check_non_negative_int(steps, "steps")
+    check_scalar(lr, "lr", min_val=0, include_boundaries="neither")
     points = [np.atleast_1d(np.asarray(x0, dtype=float)).copy()]
     for t in range(steps):
         old = points[max(t - tau, 0)]
@@ -36,8 +36,8 @@ def max_stable_lr(curvature, tau):
     The recursion x_{t+1} = x_t − η c x_{t−τ} is stable iff every root of
     z^{τ+1} − z^τ + η c = 0 lies inside the unit circle; for τ = 0 this gives η < 2/c.
     """
-    if not curvature > 0:
-        raise ValueError(f"curvature must be > 0, got {curvature!r}")
+    check_scalar(curvature, "curvature", min_val=0, include_boundaries="neither")
+    check_non_negative_int(tau, "tau")
 
     def stable(lr):
         coeffs = np.zeros(tau + 2)

@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .validation import check_non_negative_int, check_scalar
+
 
 class Digits(NamedTuple):
     """A fixed train/test split: features float32 (n, 64) scaled to [0, 1], labels int64 (n,)."""
@@ -26,12 +28,8 @@ def load_digits(test_fraction=0.25, seed=0):
     test examples, so both parts have the same class balance.  The same
     ``(test_fraction, seed)`` always gives the same split.
     """
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)):
-        raise TypeError(f"test_fraction must be a number, got {type(test_fraction).__name__}")
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    check_scalar(test_fraction, "test_fraction", min_val=0, max_val=1, include_boundaries="neither")
+    check_non_negative_int(seed, "seed")
     from sklearn.datasets import load_digits as _sklearn_digits  # imported on use: it is slow
 
     data = _sklearn_digits()

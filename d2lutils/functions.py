@@ -19,6 +19,8 @@ from typing import Callable
 
 import numpy as np
 
+from .validation import check_scalar
+
 
 @dataclass(frozen=True)
 class TestFunction:
@@ -75,11 +77,7 @@ class TestFunction:
 
 
 def _positive(name, value):
-    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value}")
-    return float(value)
+    return float(check_scalar(value, name, min_val=0, include_boundaries="neither"))
 
 
 def quadratic(a=0.1, b=2.0):
@@ -100,9 +98,8 @@ def quadratic(a=0.1, b=2.0):
 
 def ill_conditioned(kappa, scale=2.0):
     """The quadratic 0.5 (λ_min x1² + λ_max x2²) with λ_max = ``scale`` and λ_max/λ_min = κ ≥ 1."""
-    kappa, scale = _positive("kappa", kappa), _positive("scale", scale)
-    if kappa < 1:
-        raise ValueError(f"kappa must be >= 1 (it is λ_max / λ_min), got {kappa}")
+    kappa = float(check_scalar(kappa, "kappa (λ_max / λ_min)", min_val=1))
+    scale = _positive("scale", scale)
     return quadratic(0.5 * scale / kappa, 0.5 * scale)
 
 

@@ -13,6 +13,8 @@ the frameworks' built-ins exactly (checked in the large-batch chapter):
 """
 import numpy as np
 
+from .validation import check_positive_int, check_scalar
+
 
 def _norm(a):
     return float(np.sqrt(np.sum(np.square(a, dtype=np.float64))))
@@ -33,8 +35,7 @@ def init_lars(params):
 def lars_step(params, grads, velocities, lr, momentum=0.9, eta=0.001, wd=0.0, eps=0.0,
               skip=()):
     """One LARS update in place.  ``skip``: indices of tensors (e.g. biases) that get plain lr."""
-    if not (np.isfinite(lr) and lr >= 0):
-        raise ValueError(f"lr must be a finite number >= 0, got {lr!r}")
+    check_scalar(lr, "lr", min_val=0)
     for i, (w, g, v) in enumerate(zip(params, grads, velocities)):
         local = lr
         if i not in skip:
@@ -54,8 +55,7 @@ def init_lamb(params):
 
 def lamb_step(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-6, wd=0.0):
     """One LAMB update in place (bias-corrected moments, per-tensor trust ratio)."""
-    if not (np.isfinite(lr) and lr >= 0):
-        raise ValueError(f"lr must be a finite number >= 0, got {lr!r}")
+    check_scalar(lr, "lr", min_val=0)
     state["t"] += 1
     t = state["t"]
     for w, g, m, v in zip(params, grads, state["m"], state["v"]):
@@ -79,9 +79,8 @@ def train_digits(params, data, batch_size, num_epochs, step, seed=0):
     """
     from . import twolayer_net as mlp  # noqa: PLC0415  (kept local: only needed here)
 
-    for name, value in (("batch_size", batch_size), ("num_epochs", num_epochs)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    check_positive_int(batch_size, "batch_size")
+    check_positive_int(num_epochs, "num_epochs")
     X, y = data.X_train, data.y_train
 
     def record(hist, t):

@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from .validation import check_positive_int, check_scalar
+
 
 def free_ports(count):
     """``count`` distinct TCP ports on 127.0.0.1 that are free right now."""
@@ -46,10 +48,8 @@ def run_workers(module, num_workers=2, args=(), timeout=60.0):
     last output lines if one exits non-zero, ``TimeoutError`` after ``timeout``
     seconds; in both cases all workers are killed first.
     """
-    if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 1:
-        raise ValueError(f"num_workers must be a positive integer, got {num_workers!r}")
-    if not timeout > 0:
-        raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+    check_positive_int(num_workers, "num_workers")
+    check_scalar(timeout, "timeout (seconds)", min_val=0, include_boundaries="neither")
     ports = free_ports(num_workers)
     root = str(Path(__file__).resolve().parent.parent)
     with tempfile.TemporaryDirectory(prefix="workers-") as tmp:

@@ -7,7 +7,7 @@ import numpy as np
 from mxnet import autograd, gluon, nd
 
 from .comparison import check_dtype, random_problem, relative_gap
-from .training import (PermutedData, check_data, check_loop_args, check_scratch_hyperparams,
+from .training import (PermutedData, state_leaves, check_data, check_loop_args, check_scratch_hyperparams,
                        check_unchanged, init_linear_params, report, run_epochs)
 from .validation import check_callable, check_dict, check_positive_int, check_scalar, \
     check_non_negative_int, check_unit_interval
@@ -76,15 +76,6 @@ def train_scratch(trainer_fn, states, hyperparams, features, labels,
     return report(result, show)
 
 
-def _leaves(states):
-    """Every array in a (possibly nested) tuple/list/dict of states."""
-    if isinstance(states, (list, tuple)):
-        return [leaf for item in states for leaf in _leaves(item)]
-    if isinstance(states, dict):
-        return [leaf for item in states.values() for leaf in _leaves(item)]
-    return [states]
-
-
 def check_states(states, params):
     """Every NDArray in ``states`` must have the shape of a parameter (or be a counter, shape (1,) or ()).
 
@@ -97,7 +88,7 @@ def check_states(states, params):
     if states is None:
         return
     allowed = {tuple(p.shape) for p in params} | {(), (1,)}
-    for leaf in _leaves(states):
+    for leaf in state_leaves(states):
         if isinstance(leaf, np.ndarray):
             raise TypeError("states must hold MXNet NDArrays (nd.zeros(...)), not NumPy arrays, "
                             f"got an array of shape {leaf.shape}")

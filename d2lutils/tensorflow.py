@@ -13,7 +13,7 @@ import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402
 
 from .comparison import check_dtype, random_problem, relative_gap  # noqa: E402
-from .training import (PermutedData, check_data, check_loop_args,  # noqa: E402
+from .training import (PermutedData, state_leaves, check_data, check_loop_args,  # noqa: E402
                        check_scratch_hyperparams, check_unchanged, init_linear_params, report,
                        run_epochs)
 from .validation import (check_callable, check_non_negative_int, check_positive_int,  # noqa: E402
@@ -82,14 +82,6 @@ def train_scratch(trainer_fn, states, hyperparams, features, labels,
     return report(result, show)
 
 
-def _leaves(states):
-    if isinstance(states, (list, tuple)):
-        return [leaf for item in states for leaf in _leaves(item)]
-    if isinstance(states, dict):
-        return [leaf for item in states.values() for leaf in _leaves(item)]
-    return [states]
-
-
 def check_states(states, params):
     """States must be ``tf.Variable``s with a parameter's shape (or a counter, shape () or (1,)).
 
@@ -99,7 +91,7 @@ def check_states(states, params):
     if states is None:
         return
     allowed = {tuple(p.shape) for p in params} | {(), (1,)}
-    for leaf in _leaves(states):
+    for leaf in state_leaves(states):
         if isinstance(leaf, (tf.Tensor, np.ndarray)):
             raise TypeError("states must hold tf.Variable objects (tf.Variable(tf.zeros(...))): "
                             "a tensor or array cannot change between steps inside tf.function, "

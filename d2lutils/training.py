@@ -188,3 +188,12 @@ def run_epochs(step, evaluate, num_examples, batch_size, num_epochs, seed=0, on_
         train_time += time.perf_counter() - start
     result.sec_per_epoch = train_time / num_epochs
     return result
+
+
+def state_leaves(states):
+    """Every array in a (possibly nested) tuple, list or dict of optimizer states."""
+    if isinstance(states, (list, tuple)):
+        return [leaf for item in states for leaf in state_leaves(item)]
+    if isinstance(states, dict):
+        return [leaf for item in states.values() for leaf in state_leaves(item)]
+    return [states]

@@ -225,7 +225,7 @@ MathJax.startup.promise.then(() => done(true), () => done(false));
 """
 
 
-def wait_until(predicate, timeout=30.0, interval=0.2, message="condition"):
+def wait_until(predicate, timeout=30.0, interval=0.05, message="condition"):
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -236,32 +236,75 @@ def wait_until(predicate, timeout=30.0, interval=0.2, message="condition"):
         time.sleep(interval)
 
 
+QUIET_POLL = 0.1     # s between two looks at the resource count
+QUIET_WINDOW = 0.3   # s the count must stay the same to call the network quiet
+
+
 def settle(driver, timeout=45.0):
     """Wait until the page is loaded, its widgets rendered, its math typeset and the
     network quiet. Returns (widget views, rendered widget views)."""
     wait_until(lambda: driver.execute_script("return document.readyState") == "complete",
-               timeout, message="document.readyState == complete")
+               timeout, interval=0.1, message="document.readyState == complete")
     views, rendered = driver.execute_script(WIDGETS_RENDERED_JS)
     if views:
         try:
             wait_until(lambda: (lambda v: v[1] == v[0])(driver.execute_script(WIDGETS_RENDERED_JS)),
-                       timeout, message="widgets to render")
+                       timeout, interval=0.1, message="widgets to render")
         except AssertionError:
             pass  # reported by the caller from the counts
         views, rendered = driver.execute_script(WIDGETS_RENDERED_JS)
     if driver.execute_script("return !!document.querySelector('script[src*=\"mathjax\"]')"):
         driver.set_script_timeout(timeout)
         driver.execute_async_script(MATH_DONE_JS)
-    # Network quiet: no new resource for half a second.
-    count = -1
-    for _ in range(int(timeout / 0.5)):
+    # Network quiet: no new resource for QUIET_WINDOW seconds (looked at every QUIET_POLL s).
+    deadline = time.monotonic() + timeout
+    count, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
         now = driver.execute_script("return performance.getEntriesByType('resource').length")
-        if now == count:
+        if now != count:
+            count, since = now, time.monotonic()
+        elif time.monotonic() - since >= QUIET_WINDOW:
             break
-        count = now
-        time.sleep(0.5)
+        time.sleep(QUIET_POLL)
     return views, rendered
 
 
 def page_path(docname: str) -> str:
     return f"{docname}.html"
+
+
+class BackgroundPass:
+    """Steps ``(name, work, phone)`` run one after the other in a thread, each ``work(driver)``
+    on a fresh Chromium of its own (phone-sized if ``phone``), so that visits of every page
+    overlap the interactive tests. ``result(name)`` waits for that step and returns what its
+    ``work`` returned (or raises what it raised)."""
+
+    def __init__(self, steps, chromium, chromedriver):
+        import threading
+        self._steps, self._chromium, self._chromedriver = steps, chromium, chromedriver
+        self._done = {name: threading.Event() for name, _, _ in steps}
+        self._value, self._error = {}, {}
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        for name, work, phone in self._steps:
+            try:
+                with chromium_driver(self._chromium, self._chromedriver) as drv:
+                    if phone:
+                        emulate_phone(drv)
+                    self._value[name] = work(drv)
+            except BaseException as exc:  # re-raised in the tests that ask for the result
+                self._error[name] = exc
+            finally:
+                self._done[name].set()
+
+    def result(self, name, timeout=900.0):
+        if not self._done[name].wait(timeout):
+            raise AssertionError(f"the background page pass {name!r} did not finish in {timeout:.0f} s")
+        if name in self._error:
+            raise self._error[name]
+        return self._value[name]
+
+    def join(self, timeout=900.0):
+        self._thread.join(timeout)

@@ -36,12 +36,13 @@ def test_divergence_is_flagged():
     assert diverged and len(points) < 101
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"tau": -1}, "tau must be a non-negative integer"),
-    ({"steps": 1.5}, "steps must be a non-negative integer"),
-    ({"lr": 0.0}, "lr must be a finite number > 0"),
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"tau": -1}, ValueError, "tau must be non-negative"),
+    ({"steps": 1.5}, TypeError, "steps must be an integer"),
+    ({"lr": 0.0}, ValueError, "lr must be positive"),
+    ({"lr": float("nan")}, ValueError, "lr must be a finite number"),
 ])
-def test_bad_arguments(kwargs, match):
+def test_bad_arguments(kwargs, error, match):
     args = {"grad": lambda x: x, "x0": [1.0], "lr": 0.1, "tau": 1, "steps": 3, **kwargs}
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(error, match=match):
         stale_gd(**args)

@@ -29,11 +29,11 @@ def test_other_seed_gives_other_split():
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    ({"test_fraction": 0.0}, ValueError, "strictly between 0 and 1"),
-    ({"test_fraction": 1.5}, ValueError, "strictly between 0 and 1"),
-    ({"test_fraction": "0.2"}, TypeError, "must be a number"),
-    ({"seed": -1}, ValueError, "non-negative integer"),
-    ({"seed": 1.5}, ValueError, "non-negative integer"),
+    ({"test_fraction": 0.0}, ValueError, r"test_fraction must lie in \(0, 1\)"),
+    ({"test_fraction": 1.5}, ValueError, r"test_fraction must lie in \(0, 1\)"),
+    ({"test_fraction": "0.2"}, TypeError, "test_fraction must be a real number"),
+    ({"seed": -1}, ValueError, "seed must be non-negative"),
+    ({"seed": 1.5}, TypeError, "seed must be an integer"),
 ])
 def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):

@@ -57,8 +57,10 @@ def test_lamb_second_step_uses_bias_correction():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: lars_step([np.ones(2)], [np.ones(2)], [np.zeros(2)], float("nan")), "lr must be"),
-    (lambda: lamb_step([np.ones(2)], [np.ones(2)], init_lamb([np.ones(2)]), -1.0), "lr must be"),
+    (lambda: lars_step([np.ones(2)], [np.ones(2)], [np.zeros(2)], float("nan")),
+     "lr must be a finite number"),
+    (lambda: lamb_step([np.ones(2)], [np.ones(2)], init_lamb([np.ones(2)]), -1.0),
+     "lr must be non-negative"),
 ])
 def test_bad_learning_rate(call, match):
     with pytest.raises(ValueError, match=match):
@@ -93,5 +95,5 @@ def test_train_digits_marks_a_diverged_run():
 
 
 def test_train_digits_rejects_bad_sizes():
-    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+    with pytest.raises(ValueError, match="batch_size must be positive"):
         train_digits([], load_digits(), 0, 1, lambda *a: None)

@@ -54,11 +54,11 @@ def test_a_hanging_run_times_out_and_leaves_no_process(tmp_path):
     assert leftover == []
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"num_workers": 0}, "num_workers must be a positive integer"),
-    ({"num_workers": True}, "num_workers must be a positive integer"),
-    ({"timeout": 0}, "timeout must be > 0"),
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"num_workers": 0}, ValueError, "num_workers must be positive"),
+    ({"num_workers": True}, TypeError, "num_workers must be an integer"),
+    ({"timeout": 0}, ValueError, r"timeout \(seconds\) must be positive"),
 ])
-def test_bad_arguments(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+def test_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
         run_workers(FAKE, **kwargs)

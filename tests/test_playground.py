@@ -184,7 +184,19 @@ def pg_site():
 
 
 @pytest.fixture(scope="module")
-def desktop(pg_site):
+def embedded(pg_site):
+    """The chapter pages' playgrounds (test_every_embedded_playground_runs), checked on a
+    Chromium of their own in a background thread while the tests before it run."""
+    chromium, driver = ss.require_browser()
+    _, base = pg_site
+    started = ss.BackgroundPass([("embedded", lambda drv: _embedded_pass(drv, base), False)],
+                                chromium, driver)
+    yield started
+    started.join()  # no browser left running after the module
+
+
+@pytest.fixture(scope="module")
+def desktop(pg_site, embedded):
     chromium, driver = ss.require_browser()
     with ss.chromium_driver(chromium, driver) as drv:
         yield drv
@@ -381,23 +393,6 @@ def _pages_with_playgrounds():
                   if re.search(r'class="optim-playground"', p.read_text(encoding="utf-8")))
 
 
-@pytest.mark.parametrize("page", _pages_with_playgrounds() or ["(none built)"])
-def test_every_embedded_playground_runs(desktop, pg_site, page):
-    """Chapter pages: each embedded playground draws, without console errors or off-site requests."""
-    if page == "(none built)":
-        pytest.skip("no built page embeds a playground")
-    _, base = pg_site
-    n = _open(desktop, base, page)
-    assert n >= 1
-    for i in range(n):
-        assert desktop.execute_script(
-            "return document.querySelectorAll('.optim-playground')[arguments[0]].optimPlayground.runs.length", i) >= 1
-        unchanged, _ = _unchanged_controls(desktop, i)
-        assert not unchanged, f"{page}: controls that did not change the canvas: {unchanged}"
-    found = ss.problems(ss.drain_logs(desktop), base)
-    assert not found, f"{page}:\n" + "\n".join(found)
-
-
 def test_reduced_motion_play_jumps_to_the_end(pg_site):
     """With prefers-reduced-motion, play shows the final race at once (no animation)."""
     from selenium.webdriver.common.by import By
@@ -450,3 +445,41 @@ def test_rule_selector_shows_every_hyperparameter(desktop, pg_site):
     assert not problems_, "\n".join(problems_)
     unchanged, _ = _unchanged_controls(desktop, index)
     assert not unchanged, unchanged
+
+
+# (last in the file: it waits for the background pass, which runs while the tests above do)
+@pytest.mark.parametrize("page", _pages_with_playgrounds() or ["(none built)"])
+def test_every_embedded_playground_runs(embedded, page):
+    """Chapter pages: each embedded playground draws, without console errors or off-site requests.
+    (Checked by the background pass, one fresh load per page; this re-raises what it raised.)"""
+    if page == "(none built)":
+        pytest.skip("no built page embeds a playground")
+    outcome = embedded.result("embedded")
+    assert page in outcome, f"{page} was not checked"
+    if outcome[page] is not None:
+        raise outcome[page]
+
+
+def _embedded_playground_runs(desktop, base, page):
+    n = _open(desktop, base, page)
+    assert n >= 1
+    for i in range(n):
+        assert desktop.execute_script(
+            "return document.querySelectorAll('.optim-playground')[arguments[0]].optimPlayground.runs.length", i) >= 1
+        unchanged, _ = _unchanged_controls(desktop, i)
+        assert not unchanged, f"{page}: controls that did not change the canvas: {unchanged}"
+    found = ss.problems(ss.drain_logs(desktop), base)
+    assert not found, f"{page}:\n" + "\n".join(found)
+
+
+def _embedded_pass(drv, base):
+    """{page: None, or the exception _embedded_playground_runs raised} for every chapter page
+    with a playground."""
+    outcome = {}
+    for page in _pages_with_playgrounds():
+        try:
+            _embedded_playground_runs(drv, base, page)
+            outcome[page] = None
+        except Exception as exc:
+            outcome[page] = exc
+    return outcome

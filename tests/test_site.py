@@ -40,10 +40,44 @@ def site_url():
 
 
 @pytest.fixture(scope="module")
-def browser(site_url):
+def passes(site_url):
+    """One visit of every page at desktop width and one at phone width, each on a Chromium of
+    its own in a background thread (started with the first browser test, so that they overlap
+    the interactive tests). The checks that only look at a loaded page assert on what they
+    recorded (see _desktop_pass and _phone_pass at the end of this file)."""
+    chromium, driver = ss.require_browser()
+    started = {"desktop": ss.BackgroundPass([("desktop", lambda drv: _desktop_pass(drv, site_url), False)],
+                                            chromium, driver),
+               "phone": ss.BackgroundPass([("phone", lambda drv: _phone_pass(drv, site_url), True)],
+                                          chromium, driver)}
+    yield started
+    for p in started.values():
+        p.join()  # no browser left running after the module
+
+
+@pytest.fixture(scope="module")
+def browser(site_url, passes):
     chromium, driver = ss.require_browser()
     with ss.chromium_driver(chromium, driver) as drv:
         yield drv
+
+
+@pytest.fixture(scope="module")
+def desktop_facts(passes):
+    return passes["desktop"].result("desktop")
+
+
+@pytest.fixture(scope="module")
+def phone_facts(passes):
+    return passes["phone"].result("phone")
+
+
+def _facts(facts, page):
+    """The recorded facts of ``page``; fails the test if visiting it went wrong."""
+    f = facts.get(page)
+    assert f is not None, f"{page} was not visited (not built?)"
+    assert "error" not in f, f"{page}: visiting the page failed: {f['error']}"
+    return f
 
 
 def _load(browser, url):
@@ -53,21 +87,7 @@ def _load(browser, url):
     return ss.drain_logs(browser), views, rendered
 
 
-# --------------------------------------------------------------------------- pages load cleanly
-@pytest.mark.parametrize("page", ALL_PAGES)
-def test_page_loads_cleanly(browser, site_url, page):
-    """Zero console errors, zero off-site requests, zero failed requests; widgets render."""
-    assert (ss.SITE_DIR / page).is_file(), f"{page} is in the toc but was not built"
-    record, views, rendered = _load(browser, site_url + page)
-    assert record.requests, "no request was recorded (performance log not working?)"
-    found = ss.problems(record, site_url)
-    assert not found, f"{page}:\n  " + "\n  ".join(found)
-    assert rendered == views, f"{page}: only {rendered} of {views} widget outputs rendered"
-    # A widget output saved without its view (or state) falls back to its repr as text.
-    text_reprs = browser.execute_script(WIDGET_REPR_JS)
-    assert not text_reprs, f"{page}: widget outputs shown as text, not widgets: {text_reprs}"
-
-
+# --------------------------------------------------------------------------- widget outputs shown as text
 WIDGET_REPR_JS = r"""
 const pattern = /^\s*(VBox|HBox|Box|Stack|Tab|Accordion|SelectionSlider|IntSlider|FloatSlider|Play|Image|Output|interactive)\(children=|^\s*(SelectionSlider|IntSlider|FloatSlider|Play|Image)\((value|index|options)=/;
 return Array.from(document.querySelectorAll('.cell_output pre'))
@@ -116,6 +136,7 @@ def test_sliders_change_the_image(browser, site_url, page):
     assert handles_total, f"{page} has widget outputs but no slider was found"
     found = ss.problems(ss.drain_logs(browser), site_url)
     assert not found, f"{page} after moving sliders:\n  " + "\n  ".join(found)
+
 
 
 # --------------------------------------------------------------------------- framework tabs
@@ -407,26 +428,6 @@ document.querySelectorAll('details').forEach(d => { d.open = true; });
 """
 
 
-@pytest.mark.parametrize("page", ALL_PAGES)
-def test_phone_layout_has_no_unscrollable_overflow(phone, site_url, page):
-    """At 390 px nothing is wider than the screen unless it scrolls in a box with a scroll cue.
-    Solutions and hidden code are opened first; pages with framework tabs are checked with each."""
-    from selenium.webdriver.common.by import By
-
-    phone.get(site_url + page)
-    ss.settle(phone)
-    phone.execute_script(OPEN_HIDDEN_JS)
-    time.sleep(0.5)
-    found = [f"[{_switch_state(phone) or 'page'}] {line}" for line in phone.execute_script(OVERFLOW_JS)]
-    tf = phone.find_elements(By.CSS_SELECTOR, '#fw-switch button[data-framework="tensorflow"]')
-    if tf:
-        phone.execute_script("arguments[0].click()", tf[0])
-        time.sleep(0.5)
-        found += [f"[tensorflow] {line}" for line in phone.execute_script(OVERFLOW_JS)]
-        phone.execute_script("localStorage.clear()")
-    assert not found, f"{page} at {ss.PHONE_WIDTH} px:\n  " + "\n  ".join(found)
-
-
 # --------------------------------------------------------------------------- accessibility
 CONTRAST_JS = r"""
 // Contrast ratio (WCAG) of an element's text against the background behind it.
@@ -493,43 +494,49 @@ return Array.from(document.querySelectorAll('.widget-subarea')).filter(a => a.qu
 """
 
 
-@pytest.mark.parametrize("page", SLIDER_PAGES or [pytest.param(None, marks=pytest.mark.skip(
-    reason="no page has widget outputs yet"))])
-def test_slider_handles_carry_their_value(browser, site_url, page):
-    """Each slider handle is named and announces "name = value" (the readout), also after a move;
-    the readout is read-only; the frames have alt text naming the values."""
+def _slider_a11y_problems(drv):
+    problems = []
+    for i, area in enumerate(drv.execute_script(SLIDER_A11Y_JS)):
+        for h in area["handles"]:
+            if not h["label"]:
+                problems.append(f"slider {i}: handle has no aria-label")
+            elif h["text"] != f"{h['label']} = {h['readout']}":
+                problems.append(f"slider {i}: aria-valuetext {h['text']!r}, readout {h['readout']!r}")
+            if h["editable"]:
+                problems.append(f"slider {i}: the readout is editable")
+        for alt in area["alts"]:
+            if not alt or not all(h["text"] and h["text"] in alt for h in area["handles"]):
+                problems.append(f"slider {i}: frame alt {alt!r} does not name the values")
+    return problems
+
+
+def _move_first_slider(drv):
+    """Move the first slider handle one step (ArrowRight, or ArrowLeft at the end) and wait for
+    its aria-valuetext to follow."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    browser.get(site_url + page)
-    ss.settle(browser)
-
-    def check():
-        problems = []
-        for i, area in enumerate(browser.execute_script(SLIDER_A11Y_JS)):
-            for h in area["handles"]:
-                if not h["label"]:
-                    problems.append(f"slider {i}: handle has no aria-label")
-                elif h["text"] != f"{h['label']} = {h['readout']}":
-                    problems.append(f"slider {i}: aria-valuetext {h['text']!r}, readout {h['readout']!r}")
-                if h["editable"]:
-                    problems.append(f"slider {i}: the readout is editable")
-            for alt in area["alts"]:
-                if not alt or not all(h["text"] and h["text"] in alt for h in area["handles"]):
-                    problems.append(f"slider {i}: frame alt {alt!r} does not name the values")
-        return problems
-
-    found = check()
-    assert not found, f"{page}:\n  " + "\n  ".join(found)
-    handle = browser.find_elements(By.CSS_SELECTOR, ".widget-subarea .noUi-handle")[0]
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", handle)
+    handle = drv.find_elements(By.CSS_SELECTOR, ".widget-subarea .noUi-handle")[0]
+    drv.execute_script("arguments[0].scrollIntoView({block: 'center'})", handle)
     before = handle.get_attribute("aria-valuetext")
     handle.click()
     at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
     handle.send_keys(Keys.ARROW_LEFT if at_end else Keys.ARROW_RIGHT)
     ss.wait_until(lambda: handle.get_attribute("aria-valuetext") != before, 5,
                   message="aria-valuetext to follow the slider")
-    found = check()
+
+
+@pytest.mark.parametrize("page", SLIDER_PAGES or [pytest.param(None, marks=pytest.mark.skip(
+    reason="no page has widget outputs yet"))])
+def test_slider_handles_carry_their_value(desktop_facts, page):
+    """Each slider handle is named and announces "name = value" (the readout), also after a move;
+    the readout is read-only; the frames have alt text naming the values.
+    (Checked by the desktop pass: on the fresh page, then after moving the first slider.)"""
+    f = _facts(desktop_facts, page)
+    found = f["a11y_before"]
+    assert not found, f"{page}:\n  " + "\n  ".join(found)
+    assert "a11y_move_error" not in f, f"{page}: moving a slider: {f.get('a11y_move_error')}"
+    found = f["a11y_after"]
     assert not found, f"{page} after moving a slider:\n  " + "\n  ".join(found)
 
 
@@ -572,7 +579,7 @@ return Array.from(seen.entries()).filter(([k, n]) => n > 1).map(([k, n]) => k + 
 """
 
 
-def test_ids_are_unique(browser, site_url):
+def test_ids_are_unique(desktop_facts):
     """No id repeats on a page, in the HTML as built or after the scripts ran."""
     found = []
     for page in ALL_PAGES:
@@ -582,9 +589,11 @@ def test_ids_are_unique(browser, site_url):
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
             found.append(f"{page} (HTML): {dup}")
-        browser.get(site_url + page)
-        ss.settle(browser)
-        dup = browser.execute_script(DUPLICATE_IDS_JS)
+        f = desktop_facts.get(page, {"error": "not visited"})
+        if "error" in f:
+            found.append(f"{page} (after scripts): visiting the page failed: {f['error']}")
+            continue
+        dup = f["dup_ids"]
         if dup:
             found.append(f"{page} (after scripts): {dup}")
     assert not found, "\n".join(found)
@@ -597,7 +606,7 @@ return Array.from(document.querySelectorAll('img')).filter(i => !i.closest('dial
 PATH_LIKE = re.compile(r"(^|/)_images/|\.(png|jpe?g|gif|svg|webp)$|^[\w./-]+/[\w.-]+$", re.I)
 
 
-def test_every_image_has_a_real_alt_text(browser, site_url):
+def test_every_image_has_a_real_alt_text(desktop_facts):
     """Every <img> (figures, slider frames, logo) has an alt text that is neither empty nor a
     file path. Chapter figures get theirs from cell metadata {"mystnb": {"image": {"alt": ...}}}.
     Reports every offending page at once."""
@@ -605,9 +614,11 @@ def test_every_image_has_a_real_alt_text(browser, site_url):
     for page in ALL_PAGES:
         if not (ss.SITE_DIR / page).is_file():
             continue
-        browser.get(site_url + page)
-        ss.settle(browser)
-        bad = [src for src, alt in browser.execute_script(IMAGE_ALTS_JS)
+        f = desktop_facts.get(page, {"error": "not visited"})
+        if "error" in f:
+            found.append(f"{page}: visiting the page failed: {f['error']}")
+            continue
+        bad = [src for src, alt in f["image_alts"]
                if not (alt or "").strip() or PATH_LIKE.search(alt.strip())]
         if bad:
             found.append(f"{page}: {len(bad)} image(s) without a real alt, e.g. {bad[:3]}")
@@ -647,13 +658,12 @@ return [[location.href, nav.transferSize, nav.encodedBodySize]].concat(
 SHARED = re.compile(r"/(_static|mathjax|widgets)/|/searchindex\.js|/objects\.inv")
 
 
-def page_weight(browser, site_url, page):
-    """(own bytes, shared bytes) that loading ``page`` in a fresh cache transferred."""
-    browser.execute_cdp_cmd("Network.clearBrowserCache", {})
-    browser.get(site_url + page)
-    ss.settle(browser)
+def page_weight(transfers):
+    """(own bytes, shared bytes) that loading a page in a fresh cache transferred, from the
+    TRANSFERS_JS rows the desktop pass recorded right after loading it (it clears the browser
+    cache before every page)."""
     own = shared = 0
-    for url, transfer, body in browser.execute_script(TRANSFERS_JS):
+    for url, transfer, body in transfers:
         size = transfer or body  # transferSize is 0 for a data: URL (already in the HTML)
         if url.startswith("data:"):
             continue
@@ -664,15 +674,18 @@ def page_weight(browser, site_url, page):
     return own, shared
 
 
-def test_page_weight_within_budget(browser, site_url):
+def test_page_weight_within_budget(desktop_facts):
     """Each chapter page transfers <= 1 MB of its own (HTML with its embedded slider frames,
     plus its images); the shared runtime files are reported, not budgeted (cached once)."""
-    browser.execute_cdp_cmd("Network.enable", {})
     rows, over = [], []
     for page in CHAPTER_PAGES:
         if not (ss.SITE_DIR / page).is_file():
             continue
-        own, shared = page_weight(browser, site_url, page)
+        f = desktop_facts.get(page, {"error": "not visited"})
+        if "error" in f:
+            over.append(f"{page}: visiting the page failed: {f['error']}")
+            continue
+        own, shared = page_weight(f["transfers"])
         rows.append(f"{page}: own {own / 1e6:.2f} MB, shared runtime {shared / 1e6:.2f} MB")
         if own > PAGE_BUDGET:
             over.append(rows[-1])
@@ -716,16 +729,121 @@ return found;
 
 
 @pytest.mark.parametrize("width", [ss.PHONE_WIDTH, 1280], ids=["phone", "desktop"])
-def test_no_line_starts_with_punctuation_after_math(browser, phone, site_url, width):
-    """"，" or "。" after an inline formula stays on the formula's line."""
-    drv = phone if width == ss.PHONE_WIDTH else browser
+def test_no_line_starts_with_punctuation_after_math(request, width):
+    """"，" or "。" after an inline formula stays on the formula's line (hidden solutions and
+    code opened). Recorded by the phone pass or the desktop pass."""
+    facts = request.getfixturevalue("phone_facts" if width == ss.PHONE_WIDTH else "desktop_facts")
     found = []
     for page in CHAPTER_PAGES:
         if not (ss.SITE_DIR / page).is_file():
             continue
-        drv.get(site_url + page)
-        ss.settle(drv)
-        drv.execute_script(OPEN_HIDDEN_JS)
-        time.sleep(0.3)
-        found += [f"{page}: {x}" for x in drv.execute_script(LINE_START_PUNCT_JS)]
+        f = facts.get(page, {"error": "not visited"})
+        if "error" in f:
+            found.append(f"{page}: visiting the page failed: {f['error']}")
+            continue
+        found += [f"{page}: {x}" for x in f["punct"]]
     assert not found, "lines starting with punctuation:\n" + "\n".join(found)
+
+
+
+# --------------------------------------------------------------------------- phone overflow
+# (near the end of the file: it waits for the phone pass, which runs while the tests above do)
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_phone_layout_has_no_unscrollable_overflow(phone_facts, page):
+    """At 390 px nothing is wider than the screen unless it scrolls in a box with a scroll cue.
+    Solutions and hidden code are opened first; pages with framework tabs are checked with each.
+    (Recorded by the phone pass.)"""
+    found = _facts(phone_facts, page)["overflow"]
+    assert not found, f"{page} at {ss.PHONE_WIDTH} px:\n  " + "\n  ".join(found)
+
+
+# --------------------------------------------------------------------------- pages load cleanly
+# (last in the file: it waits for the desktop pass, which runs while the tests above do)
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_page_loads_cleanly(desktop_facts, browser, site_url, page):
+    """Zero console errors, zero off-site requests, zero failed requests; widgets render.
+    (Toc pages: recorded by the desktop pass, which loads each page with an empty cache. The
+    extra pages are loaded here, once the passes are done: the root index.html is a meta-refresh
+    stub, and under the passes' CPU load Chromium's automatic /favicon.ico request for it can
+    land before the redirect, a 404 the original run-alone load did not see.)"""
+    assert (ss.SITE_DIR / page).is_file(), f"{page} is in the toc but was not built"
+    if page in EXTRA_PAGES:
+        record, views, rendered = _load(browser, site_url + page)
+        f = {"text_reprs": browser.execute_script(WIDGET_REPR_JS)}
+    else:
+        f = _facts(desktop_facts, page)
+        record, views, rendered = f["record"], f["views"], f["rendered"]
+    assert record.requests, "no request was recorded (performance log not working?)"
+    found = ss.problems(record, site_url)
+    assert not found, f"{page}:\n  " + "\n  ".join(found)
+    assert rendered == views, f"{page}: only {rendered} of {views} widget outputs rendered"
+    # A widget output saved without its view (or state) falls back to its repr as text.
+    text_reprs = f["text_reprs"]
+    assert not text_reprs, f"{page}: widget outputs shown as text, not widgets: {text_reprs}"
+
+
+# --------------------------------------------------------------------------- the shared passes
+# Each page is loaded once per viewport (not once per check); the checks above that only look
+# at a loaded page assert on what these record. Per page: {"error": ...} if visiting it failed.
+def _desktop_pass(drv, site_url):
+    """At 1280 px, every page in a fresh cache: its requests and console (test_page_loads_cleanly),
+    widget counts and widget reprs, ids after the scripts, image alts, transfer sizes
+    (page_weight), slider accessibility; then with hidden solutions and code opened, lines
+    starting with punctuation; last, slider accessibility again after moving the first slider."""
+    drv.execute_cdp_cmd("Network.enable", {})
+    facts = {}
+    for page in ALL_PAGES:
+        if not (ss.SITE_DIR / page).is_file():
+            continue
+        f = facts[page] = {}
+        try:
+            drv.execute_cdp_cmd("Network.clearBrowserCache", {})  # page_weight: a fresh cache
+            f["record"], f["views"], f["rendered"] = _load(drv, site_url + page)
+            f["text_reprs"] = drv.execute_script(WIDGET_REPR_JS)
+            f["dup_ids"] = drv.execute_script(DUPLICATE_IDS_JS)
+            f["image_alts"] = drv.execute_script(IMAGE_ALTS_JS)
+            f["transfers"] = drv.execute_script(TRANSFERS_JS)
+            if page in SLIDER_PAGES:
+                f["a11y_before"] = _slider_a11y_problems(drv)
+            drv.execute_script(OPEN_HIDDEN_JS)
+            time.sleep(0.3)
+            f["punct"] = drv.execute_script(LINE_START_PUNCT_JS)
+            if page in SLIDER_PAGES:  # last: it changes the page
+                try:
+                    _move_first_slider(drv)
+                    f["a11y_after"] = _slider_a11y_problems(drv)
+                except Exception as exc:
+                    f["a11y_move_error"] = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:
+            f["error"] = f"{type(exc).__name__}: {exc}"
+    return facts
+
+
+def _phone_pass(drv, site_url):
+    """At 390 px (touch), every page with hidden solutions and code opened: overflow problems
+    (again with TensorFlow chosen on pages with framework tabs) and lines starting with
+    punctuation."""
+    from selenium.webdriver.common.by import By
+
+    facts = {}
+    for page in ALL_PAGES:
+        if not (ss.SITE_DIR / page).is_file():
+            continue
+        f = facts[page] = {}
+        try:
+            drv.get(site_url + page)
+            ss.settle(drv)
+            drv.execute_script(OPEN_HIDDEN_JS)
+            time.sleep(0.5)
+            found = [f"[{_switch_state(drv) or 'page'}] {line}" for line in drv.execute_script(OVERFLOW_JS)]
+            f["punct"] = drv.execute_script(LINE_START_PUNCT_JS)
+            tf = drv.find_elements(By.CSS_SELECTOR, '#fw-switch button[data-framework="tensorflow"]')
+            if tf:
+                drv.execute_script("arguments[0].click()", tf[0])
+                time.sleep(0.5)
+                found += [f"[tensorflow] {line}" for line in drv.execute_script(OVERFLOW_JS)]
+                drv.execute_script("localStorage.clear()")
+            f["overflow"] = found
+        except Exception as exc:
+            f["error"] = f"{type(exc).__name__}: {exc}"
+    return facts
