@@ -71,12 +71,8 @@ def _adam_init(shape):
     return {"v": np.zeros(shape), "s": np.zeros(shape), "t": np.zeros(())}
 
 
-def _adam(p, g, state, hp):
-    """Adam as in Kingma & Ba (2015), Algorithm 1: ε added to sqrt(ŝ).
-
-    With ``hp["eps_form"] == "framework"`` ε is added to sqrt(s) before the
-    bias correction instead, the form MXNet and Keras implement.
-    """
+def _adam_moments(g, state, hp):
+    """Advance Adam's step count and moments v, s in place; return the corrections 1 - β^t."""
     v, s, t = state["v"], state["s"], state["t"]
     b1, b2 = hp["beta1"], hp["beta2"]
     t += 1
@@ -84,11 +80,25 @@ def _adam(p, g, state, hp):
     v += (1 - b1) * g
     s *= b2
     s += (1 - b2) * g * g
-    c1, c2 = 1 - b1 ** t, 1 - b2 ** t
+    return 1 - b1 ** t, 1 - b2 ** t
+
+
+def _adam_step(p, v, s, c1, c2, hp):
+    """p -= the bias-corrected Adam step for first moment v and second moment s."""
     if hp.get("eps_form", "paper") == "paper":
         p -= hp["lr"] * (v / c1) / (np.sqrt(s / c2) + hp["eps"])
     else:
         p -= hp["lr"] * np.sqrt(c2) / c1 * v / (np.sqrt(s) + hp["eps"])
+
+
+def _adam(p, g, state, hp):
+    """Adam as in Kingma & Ba (2015), Algorithm 1: ε added to sqrt(ŝ).
+
+    With ``hp["eps_form"] == "framework"`` ε is added to sqrt(s) before the
+    bias correction instead, the form MXNet and Keras implement.
+    """
+    c1, c2 = _adam_moments(g, state, hp)
+    _adam_step(p, state["v"], state["s"], c1, c2, hp)
 
 
 def _nesterov(p, g, state, hp):
@@ -115,19 +125,9 @@ def _amsgrad(p, g, state, hp):
     Like :func:`_adam`, but the denominator uses the running *maximum* of s,
     so the effective per-coordinate step never grows.
     """
-    v, s, s_max, t = state["v"], state["s"], state["s_max"], state["t"]
-    b1, b2 = hp["beta1"], hp["beta2"]
-    t += 1
-    v *= b1
-    v += (1 - b1) * g
-    s *= b2
-    s += (1 - b2) * g * g
-    np.maximum(s_max, s, out=s_max)
-    c1, c2 = 1 - b1 ** t, 1 - b2 ** t
-    if hp.get("eps_form", "paper") == "paper":
-        p -= hp["lr"] * (v / c1) / (np.sqrt(s_max / c2) + hp["eps"])
-    else:
-        p -= hp["lr"] * np.sqrt(c2) / c1 * v / (np.sqrt(s_max) + hp["eps"])
+    c1, c2 = _adam_moments(g, state, hp)
+    np.maximum(state["s_max"], state["s"], out=state["s_max"])
+    _adam_step(p, state["v"], state["s_max"], c1, c2, hp)
 
 
 RULES = {
