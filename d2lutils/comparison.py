@@ -61,3 +61,24 @@ def random_problem(num_inputs, steps, seed, dtype):
     params = [rng.normal(size=(num_inputs, 1)).astype(dtype), rng.normal(size=(1,)).astype(dtype)]
     grads = [[rng.normal(size=p.shape).astype(dtype) for p in params] for _ in range(steps)]
     return params, grads
+
+
+def reference_trace(rule, hyperparams, start, grads):
+    """Parameters after every step of the NumPy reference ``rule`` fed a fixed gradient sequence.
+
+    ``start`` is a list of parameter arrays, ``grads`` a list (one per step) of
+    lists of gradient arrays, as :func:`random_problem` makes them.  Runs in
+    float64 and returns a list (one per step) of lists of arrays, the form
+    :func:`relative_gap` compares with a framework's trace.
+    """
+    from .optim import resolve
+
+    rule, hyperparams = resolve(rule, hyperparams)
+    params = [np.array(p, dtype=np.float64) for p in start]
+    states = [rule.init(p.shape) for p in params]
+    trace = []
+    for step_grads in grads:
+        for p, g, s in zip(params, step_grads, states):
+            rule.update(p, np.asarray(g, dtype=np.float64), s, hyperparams)
+        trace.append([p.copy() for p in params])
+    return trace

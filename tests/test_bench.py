@@ -7,6 +7,7 @@ from bench.chapters import OPTIMIZERS, load_rules
 from bench.floor import train_floor
 from bench.main import PYTEST_ARGS, ROOT
 from d2lutils import load_airfoil
+from d2lutils.comparison import reference_trace
 from d2lutils.linreg import train_sgd_numpy
 
 
@@ -93,19 +94,6 @@ def test_benchmark_has_no_copy_of_the_rules():
     assert not defined & {"sgd", "sgd_momentum", "adagrad", "rmsprop", "adadelta", "adam"}
 
 
-def _reference(name, hp, start, grads):
-    from d2lutils.optim import resolve
-    rule, hp = resolve(name, hp)
-    params = [np.array(p, dtype=np.float64) for p in start]
-    states = [rule.init(p.shape) for p in params]
-    trace = []
-    for step_grads in grads:
-        for p, g, s in zip(params, step_grads, states):
-            rule.update(p, np.asarray(g, dtype=np.float64), s, hp)
-        trace.append([p.copy() for p in params])
-    return trace
-
-
 def _run_chapter(framework, init, update, hp, start, grads):
     trace = []
     if framework == "mxnet":
@@ -157,7 +145,7 @@ def test_chapter_rules_match_the_reference(name, framework, variant, chapter_rul
     start, grads = random_problem(5, 30, seed=4, dtype=np.float32)
     init, update = chapter_rules[framework][name]
     ours = _run_chapter(framework, init, update, hp, start, grads)
-    reference = _reference(name, hp, start, grads)
+    reference = reference_trace(name, hp, start, grads)
     moved = lambda trace: [[p - s for p, s in zip(step, start)] for step in trace]  # noqa: E731
     gap = relative_gap(moved(ours), moved(reference))
     assert gap < 1e-5, f"{framework} {name} ({variant}, {hp}): the chapter's rule is {gap:.1e} " \

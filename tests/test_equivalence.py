@@ -20,7 +20,7 @@ from tensorflow import keras  # noqa: E402
 
 from d2lutils import mxnet as d2lmx  # noqa: E402
 from d2lutils import tensorflow as d2ltf  # noqa: E402
-from d2lutils.comparison import random_problem, relative_gap  # noqa: E402
+from d2lutils.comparison import random_problem, reference_trace, relative_gap  # noqa: E402
 from d2lutils.optim import resolve  # noqa: E402
 
 STEPS = 50
@@ -67,18 +67,6 @@ ALGORITHMS = {
 MXNET_ALGORITHMS = sorted(a for a in ALGORITHMS if ALGORITHMS[a][1] is not None)
 
 
-def run_reference(rule_name, hp, start, grads):
-    rule, hp = resolve(rule_name, hp)
-    params = [np.array(p, dtype=np.float64) for p in start]
-    states = [rule.init(p.shape) for p in params]
-    trace = []
-    for step_grads in grads:
-        for p, g, s in zip(params, step_grads, states):
-            rule.update(p, np.asarray(g, dtype=np.float64), s, hp)
-        trace.append([p.copy() for p in params])
-    return trace
-
-
 def run_mxnet(name, params, dtype, start, grads):
     updater = mx.optimizer.get_updater(mx.optimizer.create(name, **params))
     weights = [nd.array(p, dtype=dtype) for p in start]
@@ -117,7 +105,7 @@ def test_reference_matches_mxnet(algo):
     """Reference rule and MXNet's built-in optimizer agree step by step for 50 steps."""
     hp, (name, params, dtype), _ = ALGORITHMS[algo]
     start, grads = problem(dtype)
-    ours = run_reference(algo.split("-")[0], hp, start, grads)
+    ours = reference_trace(algo.split("-")[0], hp, start, grads)
     theirs = run_mxnet(name, params, dtype, start, grads)
     assert max(np.abs(d).max() for d in displacement(ours, start)[-1]) > 0.05  # it really moved
     gap = relative_gap(displacement(ours, start), displacement(theirs, start))
@@ -129,7 +117,7 @@ def test_reference_matches_keras(algo):
     """Reference rule and the Keras optimizer (float64 variables) agree step by step for 50 steps."""
     hp, _, factory = ALGORITHMS[algo]
     start, grads = problem(np.float64)
-    ours = run_reference(algo.split("-")[0], hp, start, grads)
+    ours = reference_trace(algo.split("-")[0], hp, start, grads)
     theirs = run_keras(factory(), start, grads)
     gap = relative_gap(displacement(ours, start), displacement(theirs, start))
     assert gap < 1e-5, f"{algo}: the reference rule and Keras differ by {gap:.1e}"
@@ -172,7 +160,7 @@ def test_keras_adadelta_scales_only_the_step():
 def test_comparison_detects_a_wrong_hyperparameter():
     """Negative control: RMSProp with γ=0.9 vs MXNet with gamma1=0.95 is far from 1e-5."""
     start, grads = problem("float32")
-    ours = run_reference("rmsprop", {"lr": 0.01, "gamma": 0.9, "eps": 1e-6}, start, grads)
+    ours = reference_trace("rmsprop", {"lr": 0.01, "gamma": 0.9, "eps": 1e-6}, start, grads)
     theirs = run_mxnet("rmsprop", {"learning_rate": 0.01, "gamma1": 0.95, "epsilon": 1e-6},
                        "float32", start, grads)
     assert relative_gap(displacement(ours, start), displacement(theirs, start)) > 1e-2
@@ -186,7 +174,7 @@ def test_keras_adadelta_default_lr_is_1000x_smaller():
     """Keras Adadelta defaults to learning_rate=0.001: its first step is 1/1000 of the original algorithm's."""
     assert float(keras.optimizers.Adadelta().learning_rate) == pytest.approx(0.001)
     start, grads = problem(np.float64)
-    ours = first_step(run_reference("adadelta", {"lr": 1.0, "rho": 0.9, "eps": 1e-5},
+    ours = first_step(reference_trace("adadelta", {"lr": 1.0, "rho": 0.9, "eps": 1e-5},
                                     start, grads[:1]), start)
     keras_default = first_step(run_keras(keras.optimizers.Adadelta(rho=0.9, epsilon=1e-5),
                                          start, grads[:1]), start)
@@ -200,7 +188,7 @@ def test_keras_adagrad_default_accumulator_changes_first_step():
     """Keras Adagrad starts its accumulator at 0.1: step 1 is the textbook step times sqrt((g²+ε)/(g²+0.1+ε))."""
     start, grads = problem(np.float64)
     eps, lr = 1e-6, 0.1
-    textbook = first_step(run_reference("adagrad", {"lr": lr, "eps": eps}, start, grads[:1]), start)
+    textbook = first_step(reference_trace("adagrad", {"lr": lr, "eps": eps}, start, grads[:1]), start)
     keras_default = first_step(run_keras(keras.optimizers.Adagrad(lr, epsilon=eps),
                                          start, grads[:1]), start)
     g = np.concatenate([np.ravel(x) for x in grads[0]])
@@ -215,7 +203,7 @@ def test_adam_eps_placement_paper_vs_frameworks():
     start, grads = problem(np.float64)
     lr, eps, b2 = 0.01, 0.1, 0.999
     g = np.concatenate([np.ravel(x) for x in grads[0]])
-    paper = first_step(run_reference("adam", {"lr": lr, "eps": eps}, start, grads[:1]), start)
+    paper = first_step(reference_trace("adam", {"lr": lr, "eps": eps}, start, grads[:1]), start)
     mxnet = first_step(run_mxnet("adam", {"learning_rate": lr, "epsilon": eps}, "float64",
                                  start, grads[:1]), start)
     kers = first_step(run_keras(keras.optimizers.Adam(lr, epsilon=eps), start, grads[:1]), start)

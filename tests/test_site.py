@@ -606,18 +606,25 @@ return Array.from(document.querySelectorAll('img')).filter(i => !i.closest('dial
 PATH_LIKE = re.compile(r"(^|/)_images/|\.(png|jpe?g|gif|svg|webp)$|^[\w./-]+/[\w.-]+$", re.I)
 
 
+def visited(facts, pages, problems):
+    """Yield (page, facts of the page) for every built page; a page whose visit failed is
+    reported in ``problems`` instead."""
+    for page in pages:
+        if not (ss.SITE_DIR / page).is_file():
+            continue
+        f = facts.get(page, {"error": "not visited"})
+        if "error" in f:
+            problems.append(f"{page}: visiting the page failed: {f['error']}")
+            continue
+        yield page, f
+
+
 def test_every_image_has_a_real_alt_text(desktop_facts):
     """Every <img> (figures, slider frames, logo) has an alt text that is neither empty nor a
     file path. Chapter figures get theirs from cell metadata {"mystnb": {"image": {"alt": ...}}}.
     Reports every offending page at once."""
     found = []
-    for page in ALL_PAGES:
-        if not (ss.SITE_DIR / page).is_file():
-            continue
-        f = desktop_facts.get(page, {"error": "not visited"})
-        if "error" in f:
-            found.append(f"{page}: visiting the page failed: {f['error']}")
-            continue
+    for page, f in visited(desktop_facts, ALL_PAGES, found):
         bad = [src for src, alt in f["image_alts"]
                if not (alt or "").strip() or PATH_LIKE.search(alt.strip())]
         if bad:
@@ -678,13 +685,7 @@ def test_page_weight_within_budget(desktop_facts):
     """Each chapter page transfers <= 1 MB of its own (HTML with its embedded slider frames,
     plus its images); the shared runtime files are reported, not budgeted (cached once)."""
     rows, over = [], []
-    for page in CHAPTER_PAGES:
-        if not (ss.SITE_DIR / page).is_file():
-            continue
-        f = desktop_facts.get(page, {"error": "not visited"})
-        if "error" in f:
-            over.append(f"{page}: visiting the page failed: {f['error']}")
-            continue
+    for page, f in visited(desktop_facts, CHAPTER_PAGES, over):
         own, shared = page_weight(f["transfers"])
         rows.append(f"{page}: own {own / 1e6:.2f} MB, shared runtime {shared / 1e6:.2f} MB")
         if own > PAGE_BUDGET:
@@ -734,13 +735,7 @@ def test_no_line_starts_with_punctuation_after_math(request, width):
     code opened). Recorded by the phone pass or the desktop pass."""
     facts = request.getfixturevalue("phone_facts" if width == ss.PHONE_WIDTH else "desktop_facts")
     found = []
-    for page in CHAPTER_PAGES:
-        if not (ss.SITE_DIR / page).is_file():
-            continue
-        f = facts.get(page, {"error": "not visited"})
-        if "error" in f:
-            found.append(f"{page}: visiting the page failed: {f['error']}")
-            continue
+    for page, f in visited(facts, CHAPTER_PAGES, found):
         found += [f"{page}: {x}" for x in f["punct"]]
     assert not found, "lines starting with punctuation:\n" + "\n".join(found)
 
