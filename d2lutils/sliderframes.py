@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from .plotting import _use_png_display
+from .widgets import FrameSliderBox
 
 
 def png_palette(fig, colors=64, dpi=100):
@@ -46,7 +47,7 @@ def slider(values, draw, description="η", index=0, colors=64):
     stack = widgets.Stack(frames, selected_index=index)
     control = widgets.SelectionSlider(options=options, index=index, description=description)
     widgets.jslink((control, "index"), (stack, "selected_index"))
-    return widgets.VBox([control, stack])
+    return FrameSliderBox([control, stack], frames[index].value, [description])
 
 
 def slider_2(values1, values2, draw, descriptions=("η", "γ"), index=(0, 0), colors=64):
@@ -65,7 +66,8 @@ def slider_2(values1, values2, draw, descriptions=("η", "γ"), index=(0, 0), co
         pages.append(inner)
     outer = widgets.Stack(pages, selected_index=index[0])
     widgets.jslink((control1, "index"), (outer, "selected_index"))
-    return widgets.VBox([control1, control2, outer])
+    first = pages[index[0]].children[index[1]].value
+    return FrameSliderBox([control1, control2, outer], first, descriptions)
 
 
 def contour_panel(ax, f, points, xlim, ylim, title=None, levels=12):

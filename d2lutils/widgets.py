@@ -16,6 +16,7 @@ Slider values may include 0 (momentum 0 and β₁ = 0 are meaningful settings);
 they must be finite, distinct numbers.  Labels are the values printed with
 ``:g``, with more digits where two values would otherwise print alike.
 """
+import base64
 import io
 import numbers
 
@@ -29,10 +30,41 @@ from .optim import resolve, trajectory
 from .plotting import book_style, show_trace, show_trace_2d, use_png_display
 from .validation import check_callable, check_numbers, check_scalar
 
+#: The output type of a widget view (rendered where the widget manager has the model's state).
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 FRAME_SIZE = (3.5, 2.5)
 #: Colours in a frame's palette.
 PALETTE_COLORS = 64
 _DPI = 100
+
+
+class FrameSliderBox(widgets.VBox):
+    """The sliders and frame stack of one slider figure, with a useful stored first view.
+
+    A notebook opened in JupyterLab is untrusted until the reader trusts it or
+    runs the cell, and an untrusted output shows only its safe representations.
+    Besides the widget view, this box's output carries the frame the sliders
+    start at as ``image/png`` (so that first view is the picture, not
+    ``VBox(children=...``) and a Chinese ``text/plain`` line saying how to get
+    the sliders.  Where the widget view renders (the static page, a run cell),
+    it takes precedence.
+    """
+
+    def __init__(self, children, first_frame, descriptions):
+        if not isinstance(first_frame, (bytes, memoryview)) or bytes(first_frame[:4]) != b"\x89PNG":
+            raise TypeError("first_frame must be the PNG bytes of the frame shown first, got "
+                            f"{type(first_frame).__name__}")
+        super().__init__(children)
+        self._first_frame = bytes(first_frame)
+        self._descriptions = tuple(descriptions)
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        names = "、".join(self._descriptions)
+        data["text/plain"] = (f"[滑块交互图（{names}）：运行本单元格或信任本笔记本后出现滑块；"
+                              f"未运行时只显示初始一帧]")
+        data["image/png"] = base64.b64encode(self._first_frame).decode("ascii")
+        return data
 
 
 def _render(fig):
@@ -119,7 +151,7 @@ def frame_slider(values, draw, description="η", index=0):
     slider = widgets.SelectionSlider(options=_labels(values), index=index,
                                      description=description, continuous_update=True)
     widgets.jslink((slider, "index"), (stack, "selected_index"))
-    return widgets.VBox([slider, stack])
+    return FrameSliderBox([slider, stack], stack.children[index].value, [description])
 
 
 def frame_slider_2(values1, values2, draw, descriptions=("η", "γ"), index=(0, 0)):
@@ -150,7 +182,8 @@ def frame_slider_2(values1, values2, draw, descriptions=("η", "γ"), index=(0, 
         pages.append(inner)
     outer = widgets.Stack(pages, selected_index=index[0])
     widgets.jslink((slider1, "index"), (outer, "selected_index"))
-    return widgets.VBox([slider1, slider2, outer])
+    first = frames[index[0] * len(values2) + index[1]]
+    return FrameSliderBox([slider1, slider2, outer], first, descriptions)
 
 
 def _check_slider_params(rule, hyper, params, values):

@@ -5,7 +5,11 @@ checks catch what nbval cannot: a notebook that was never executed (it passes
 nbval trivially), a partial or out-of-order run, stderr noise, broken tab
 pairs, over-broad ``nbval-ignore-output`` tags, missing chapter sections,
 volatile timing metadata, widget outputs whose state was not saved (a notebook
-re-run and saved in JupyterLab), and notebooks too heavy for the page.
+re-run and saved in JupyterLab), and notebooks too heavy for the page.  They
+also keep the notebooks readable in JupyterLab with jupyterlab-myst: only the
+MyST roles and directives that tests/test_jupyterlab.py sees rendered there,
+every reference resolved inside its own notebook, and a useful first view of
+every slider in an untrusted notebook.
 Markdown pages in the table of contents (``book/notation.md``...) are not
 chapters: they only have to exist.
 """
@@ -22,6 +26,55 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 MAX_NOTEBOOK_BYTES = 1_500_000
 TIMING = re.compile(r"\btime\b|perf_counter|process_time|timeit|throughput|sec/epoch|[Tt]imer\b")
 HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.MULTILINE)
+
+#: MyST roles and directives the notebooks may use: tests/test_jupyterlab.py opens a notebook
+#: that uses all of them and checks that jupyterlab-myst renders each.
+LAB_ROLES = frozenset({"eq", "doc", "ref"})
+LAB_DIRECTIVES = frozenset({"exercise", "solution"})
+ROLE = re.compile(r"\{([a-z][\w:-]*)\}`([^`]*)`")
+DIRECTIVE = re.compile(r"^(?:`{3,}|:{3,})\{([a-z][\w:-]*)\}", re.MULTILINE)
+EQUATION_LABEL = re.compile(r"\$\$\s*\(([\w:-]+)\)")
+TARGET = re.compile(r"^:label:\s*(\S+)|^\(([\w:-]+)\)=\s*$", re.MULTILINE)
+#: The note (a markdown cell tagged remove-cell, so the web page leaves it out) that tells a
+#: JupyterLab reader, before the first slider, that sliders appear once the cell runs.
+LAB_NOTE = "JupyterLab"
+FIRST_VIEW_MIME = "image/png"
+
+
+def myst_constructs(markdown):
+    """The MyST roles and directives used in ``markdown``, as ("role"|"directive", name) pairs."""
+    return ({("role", name) for name, _ in ROLE.findall(markdown)}
+            | {("directive", name) for name in DIRECTIVE.findall(markdown)})
+
+
+def jupyterlab_problems(cells):
+    """What would read badly in JupyterLab (jupyterlab-myst renders one notebook at a time)."""
+    problems = []
+    markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    for kind, name in sorted(myst_constructs(markdown)):
+        known = LAB_ROLES if kind == "role" else LAB_DIRECTIVES
+        if name not in known:
+            problems.append(f"MyST {kind} {{{name}}} is not one tests/test_jupyterlab.py has seen "
+                            "jupyterlab-myst render (add it there first)")
+    equations = set(EQUATION_LABEL.findall(markdown))
+    targets = {a or b for a, b in TARGET.findall(markdown)}
+    for role, label in ROLE.findall(markdown):
+        if (role == "eq" and label not in equations) or (role == "ref" and label not in targets):
+            problems.append(f"{{{role}}}`{label}` points outside this notebook: JupyterLab shows "
+                            "it as an unresolved reference; link the chapter with {doc} instead")
+    widget_cells = [i for i, c in enumerate(cells) if any(
+        WIDGET_MIME in out.get("data", {}) for out in c.get("outputs", []))]
+    for i in widget_cells:
+        if not all(FIRST_VIEW_MIME in out.get("data", {}) for out in cells[i].outputs
+                   if WIDGET_MIME in out.get("data", {})):
+            problems.append(f"cell {i}: widget output without a first view ({FIRST_VIEW_MIME}) "
+                            "for untrusted notebooks; build it with d2lutils.widgets or "
+                            "d2lutils.sliderframes")
+    if widget_cells and not any(c.cell_type == "markdown" and "remove-cell" in tags(c)
+                                and LAB_NOTE in c.source for c in cells[:widget_cells[0]]):
+        problems.append(f"no note for JupyterLab readers (a remove-cell markdown cell naming "
+                        f"{LAB_NOTE}) before the first slider, cell {widget_cells[0]}")
+    return problems
 
 
 def tags(cell):
@@ -98,7 +151,7 @@ def notebook_problems(nb):
     for directive in ("{exercise}", "{solution}"):
         if directive not in markdown:
             problems.append(f"no {directive} directive")
-    return problems
+    return problems + jupyterlab_problems(cells)
 
 
 def check_notebook(path):
@@ -148,7 +201,8 @@ def good_notebook():
     v4 = nbformat.v4
     text = lambda s: v4.new_output("stream", name="stdout", text=s)  # noqa: E731
     cells = [
-        v4.new_markdown_cell("# 动量法\n\n引言。"),
+        v4.new_markdown_cell("# 动量法\n\n引言\n\n$$ f(x) = x^2 $$ (eq-f)\n\n见 {eq}`eq-f` 与 "
+                             "{ref}`ex1`，符号见 {doc}`notation`。"),
         v4.new_code_cell("import d2lutils\nimport numpy as np", execution_count=1),
         v4.new_code_cell("print(1 + 1)", execution_count=2, outputs=[text("2\n")]),
         v4.new_code_cell("", execution_count=None),  # empty cells are never run
@@ -156,11 +210,13 @@ def good_notebook():
                          outputs=[text("mx\n")], metadata={"tags": ["mxnet"]}),
         v4.new_code_cell("from d2lutils import tensorflow as d2l\nprint('tf')", execution_count=4,
                          outputs=[text("tf\n")], metadata={"tags": ["tensorflow"]}),
+        v4.new_markdown_cell("> 在 JupyterLab 中运行下面的单元格后才出现滑块。",
+                             metadata={"tags": ["remove-cell"]}),
         v4.new_code_cell("d2lutils.widgets.frame_slider([0.1], draw)", execution_count=5,
                          outputs=[v4.new_output("display_data", data={
                              WIDGET_MIME: {"model_id": "abc", "version_major": 2,
                                            "version_minor": 0},
-                             "text/plain": "VBox()"})],
+                             FIRST_VIEW_MIME: "iVBORw0KGgo=", "text/plain": "[滑块]"})],
                          metadata={"tags": ["nbval-ignore-output"]}),
         v4.new_code_cell("%timeit np.ones(3)", execution_count=6, outputs=[text("1.2 µs\n")],
                          metadata={"tags": ["nbval-ignore-output"]}),
@@ -207,14 +263,27 @@ BREAKAGES = {
     "lone-mxnet": (lambda nb: _set(nb, 5, tags=[]), "mxnet cell not immediately followed"),
     "lone-tensorflow": (lambda nb: _set(nb, 4, tags=[]), "tensorflow cell not immediately preceded"),
     "ignore-tag": (lambda nb: _set(nb, 2, tags=["nbval-ignore-output"]), "neither a widget"),
-    "no-summary": (lambda nb: _set(nb, 8, source="## 总结"), "no `小结` heading"),
-    "no-exercises": (lambda nb: _set(nb, 9, source="## 练习\n\n1. 问题。"), "{exercise}"),
-    "no-solution": (lambda nb: _set(nb, 9, source="## 练习\n\n```{exercise}\n问题。\n```"),
+    "no-summary": (lambda nb: _set(nb, 9, source="## 总结"), "no `小结` heading"),
+    "no-exercises": (lambda nb: _set(nb, 10, source="## 练习\n\n1. 问题。"), "{exercise}"),
+    "no-solution": (lambda nb: _set(nb, 10, source="## 练习\n\n```{exercise}\n问题。\n```"),
                     "{solution}"),
     "timing-metadata": (lambda nb: nb.cells[2].metadata.update(execution={
         "iopub.execute_input": "2026-01-01T00:00:00.000000Z"}), "execution timing metadata"),
     "widget-state-lost": (lambda nb: nb.metadata.pop("widgets"),
                           "widget output abc has no stored widget state"),
+    "equation-of-another-chapter": (
+        lambda nb: _set(nb, 9, source="## 小结\n\n* 见 {eq}`eq-ch07-rmsprop`。"),
+        "{eq}`eq-ch07-rmsprop` points outside this notebook"),
+    "label-of-another-chapter": (lambda nb: _set(nb, 9, source="## 小结\n\n* 见 {ref}`ex-ch05-x2`。"),
+                                 "{ref}`ex-ch05-x2` points outside this notebook"),
+    "role-unseen-in-jupyterlab": (lambda nb: _set(nb, 9, source="## 小结\n\n* 见 {numref}`fig-x`。"),
+                                  "MyST role {numref} is not one"),
+    "directive-unseen-in-jupyterlab": (
+        lambda nb: _set(nb, 9, source="## 小结\n\n```{figure} a.png\n图。\n```"),
+        "MyST directive {figure} is not one"),
+    "slider-without-first-view": (lambda nb: nb.cells[7].outputs[0].data.pop(FIRST_VIEW_MIME),
+                                  "cell 7: widget output without a first view"),
+    "no-jupyterlab-note": (lambda nb: _set(nb, 6, tags=[]), "no note for JupyterLab readers"),
 }
 
 

@@ -710,6 +710,44 @@ def test_search_snippets_are_plain_text(browser, site_url):
     assert not bad, "snippets with LaTeX or toolbar text:\n" + "\n".join(bad)
 
 
+HIGHLIGHT_FACTS_JS = """
+const marks = [...document.querySelectorAll('span.highlighted')];
+return {
+  inArticle: marks.filter(m => m.closest('article.bd-article')).length,
+  outside: marks.filter(m => !m.closest('article.bd-article')).map(m => m.parentElement.className),
+  inMath: marks.filter(m => m.closest('.math, mjx-container')).length,
+  mathErrors: document.querySelectorAll('mjx-merror').length,
+  bar: document.querySelector('.search-hits') ? document.querySelector('.search-hits').innerText : null,
+  left: localStorage.getItem('sphinx_highlight_terms'),
+};
+"""
+
+
+@pytest.mark.parametrize("term", ["动量", "gamma"])  # gamma: also in formulas (TeX \\gamma)
+def test_search_terms_are_marked_on_the_page_opened(browser, site_url, term):
+    """A search result opens its page with the terms marked in the article, and a bar clears them.
+
+    Formulas keep their TeX intact (a mark inside one would break it), the sidebars stay unmarked.
+    """
+    from selenium.webdriver.common.by import By
+
+    links = _search(browser, site_url, term)
+    assert links != ["<none>"], f"searching {term} found nothing"
+    browser.find_element(By.CSS_SELECTOR, "#search-results ul.search li a").click()
+    ss.wait_until(lambda: "search.html" not in browser.current_url, 30, message="the result page")
+    facts = ss.wait_until(lambda: (lambda f: f if f["bar"] else None)(
+        browser.execute_script(HIGHLIGHT_FACTS_JS)), 30, message="the search-hits bar")
+    assert facts["inArticle"] > 0 and facts["outside"] == [], facts
+    assert facts["inMath"] == 0 and facts["mathErrors"] == 0, facts
+    assert f"{facts['inArticle']} 处“{term}”" in facts["bar"], facts["bar"]
+    assert facts["left"] is None, "the terms stay in localStorage and would mark the next page"
+    browser.execute_script("window.scrollTo(0, 0)")   # the page scrolled to the first mark
+    time.sleep(0.3)
+    browser.find_element(By.CSS_SELECTOR, ".search-hits button").click()
+    after = browser.execute_script(HIGHLIGHT_FACTS_JS)
+    assert after["inArticle"] == 0 and after["bar"] is None, after
+
+
 LINE_START_PUNCT_JS = r"""
 const found = [];
 for (const m of document.querySelectorAll('.bd-article span.math')) {

@@ -205,3 +205,43 @@ def test_frames_are_light_and_equally_sized():
     assert {im.mode for im in images} == {"P"}
     assert all(len(im.getcolors(256)) <= dw.PALETTE_COLORS for im in images)
     assert images[0].size == images[1].size
+
+
+# ----------------------------------------------------------------------------
+# the stored first view: what an untrusted notebook shows before the cell runs
+
+def _first_view(box):
+    """The picture and text an untrusted JupyterLab shows for ``box`` (its safe outputs)."""
+    import base64
+    data = box._repr_mimebundle_()
+    assert dw.WIDGET_VIEW_MIME in data   # where widgets render, they still win
+    return base64.b64decode(data["image/png"]), data["text/plain"]
+
+
+@pytest.mark.parametrize("module", ["widgets", "sliderframes"])
+def test_one_slider_first_view_is_the_frame_it_starts_at(module):
+    """Untrusted, the output shows frame ``index`` and says how to get the slider."""
+    import d2lutils.sliderframes as sf
+    make = dw.frame_slider if module == "widgets" else sf.slider
+    box = make([0.1, 0.5, 2.0], draw_line, description="s", index=2)
+    picture, text = _first_view(box)
+    assert picture == bytes(box.children[1].children[2].value)
+    assert "s" in text and "运行本单元格" in text and "VBox" not in text
+
+
+@pytest.mark.parametrize("module", ["widgets", "sliderframes"])
+def test_two_slider_first_view_is_the_frame_they_start_at(module):
+    """With two sliders the first view is frame (index[0], index[1]) of the grid."""
+    import d2lutils.sliderframes as sf
+    make = dw.frame_slider_2 if module == "widgets" else sf.slider_2
+    box = make([1.0, 2.0], [0.5, 1.0, 1.5], lambda a, b: draw_line(a * b),
+               descriptions=("a", "b"), index=(1, 2))
+    picture, text = _first_view(box)
+    assert picture == bytes(box.children[2].children[1].children[2].value)
+    assert "a、b" in text
+
+
+def test_first_view_rejects_a_frame_that_is_not_png():
+    """The box is built from PNG bytes; anything else is refused with what was expected."""
+    with pytest.raises(TypeError, match="PNG bytes"):
+        dw.FrameSliderBox([], b"GIF89a", ["s"])

@@ -590,3 +590,92 @@ document.addEventListener("DOMContentLoaded", function () {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", install);
   else install();
 })();
+
+/* The search terms, marked on the page a search result opened. Sphinx's
+ * sphinx_highlight.js marks them only on pages without searchtools.js, and
+ * pydata-sphinx-theme loads searchtools.js on every page (for its search field),
+ * so the terms the search page leaves in localStorage were never used. Here they
+ * are marked in the article only (not the sidebars, not inside formulas or
+ * widgets), the page scrolls to the first one unless the link has its own #anchor,
+ * and a bar above the article counts them and clears them (Esc clears them too). */
+(function () {
+  "use strict";
+  var KEY = "sphinx_highlight_terms";
+  var SKIP = ".math, mjx-container, script, style, textarea, button, svg, .widget-subarea, .search-hits";
+
+  function takeTerms() {
+    var url = new URL(window.location.href);
+    var text = localStorage.getItem(KEY) || url.searchParams.get("highlight") || "";
+    localStorage.removeItem(KEY);
+    if (url.searchParams.has("highlight")) {
+      url.searchParams.delete("highlight");
+      history.replaceState(history.state, "", url);
+    }
+    return text.toLowerCase().split(/\s+/).filter(function (t) { return t; });
+  }
+
+  function mark(root, term) {
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        var el = node.parentElement;
+        return el && !el.closest(SKIP) && !el.classList.contains("highlighted") &&
+          node.data.toLowerCase().indexOf(term) >= 0 ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT;
+      }
+    });
+    var nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    nodes.forEach(function (node) {
+      var at;
+      while (node && (at = node.data.toLowerCase().indexOf(term)) >= 0) {
+        var hit = node.splitText(at);
+        node = hit.splitText(term.length);
+        var span = document.createElement("span");
+        span.className = "highlighted";
+        hit.parentNode.replaceChild(span, hit);
+        span.appendChild(hit);
+      }
+    });
+  }
+
+  function clear(bar) {
+    document.querySelectorAll("article.bd-article span.highlighted").forEach(function (span) {
+      span.replaceWith(document.createTextNode(span.textContent));
+    });
+    if (bar) bar.remove();
+  }
+
+  function showBar(article, count, terms) {
+    var bar = document.createElement("div");
+    bar.className = "search-hits";
+    bar.setAttribute("role", "status");
+    bar.textContent = "本页有 " + count + " 处“" + terms.join(" ") + "”已高亮。";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "清除高亮";
+    button.addEventListener("click", function () { clear(bar); });
+    bar.appendChild(button);
+    article.insertBefore(bar, article.firstChild);
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && bar.isConnected) clear(bar);
+    });
+  }
+
+  function init() {
+    if (document.getElementById("search-results")) return;  // the search page keeps its query
+    var terms = takeTerms();
+    var article = document.querySelector("article.bd-article");
+    if (!terms.length || !article) return;
+    terms.forEach(function (term) { mark(article, term); });
+    var hits = article.querySelectorAll("span.highlighted");
+    if (!hits.length) return;
+    showBar(article, hits.length, terms);
+    var first = Array.prototype.find.call(hits, function (h) { return h.offsetParent !== null; });
+    if (window.location.hash || !first) return;
+    first.scrollIntoView({block: "center"});
+    // formulas typeset later change the layout: look again once MathJax is done
+    var mj = window.MathJax && window.MathJax.startup && window.MathJax.startup.promise;
+    if (mj) mj.then(function () { first.scrollIntoView({block: "center"}); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
