@@ -6,17 +6,18 @@ slider weighs about 2 MB.  Here every frame is saved at the figure's exact size
 (all frames of one slider are the same number of pixels, so the page does not
 jump) and reduced to a small palette with Pillow, which keeps contour plots
 visually unchanged at about a quarter of the bytes.  The Stack/jslink recipe is
-the same, so the sliders still work without a kernel.
+the same (the widgets come from :mod:`d2lutils.widgets`), so the sliders still
+work without a kernel.
 """
 import io
 
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
 from .plotting import _use_png_display
-from .widgets import FrameSliderBox
+from .widgets import (check_slider_index, check_slider_values, slider_over_frames,
+                      sliders_over_frame_grid)
 
 
 def png_palette(fig, colors=64, dpi=100):
@@ -32,42 +33,34 @@ def png_palette(fig, colors=64, dpi=100):
     return out.getvalue()
 
 
-def _labels(values, name):
-    values = list(values)
-    if not values or not all(np.isfinite(v) for v in values):
-        raise ValueError(f"{name} must be a non-empty list of finite numbers, got {values}")
-    return values, [f"{v:g}" for v in values]
-
-
 def slider(values, draw, description="η", index=0, colors=64):
-    """One slider over ``values``; frame ``draw(value)`` (a figure). Returns a VBox."""
-    values, options = _labels(values, "values")
+    """One slider over ``values``; frame ``draw(value)`` (a figure at its exact size).
+
+    Returns a :class:`d2lutils.widgets.FrameSliderBox`; the widget is
+    :func:`d2lutils.widgets.slider_over_frames`, only the frames differ.
+    """
+    values = check_slider_values(values, "values")
+    check_slider_index(index, values, "index")
     _use_png_display()
-    frames = [widgets.Image(value=png_palette(draw(v), colors), format="png") for v in values]
-    stack = widgets.Stack(frames, selected_index=index)
-    control = widgets.SelectionSlider(options=options, index=index, description=description)
-    widgets.jslink((control, "index"), (stack, "selected_index"))
-    return FrameSliderBox([control, stack], frames[index].value, [description])
+    frames = [png_palette(draw(v), colors) for v in values]
+    return slider_over_frames(values, frames, description, index)
 
 
 def slider_2(values1, values2, draw, descriptions=("η", "γ"), index=(0, 0), colors=64):
-    """Two sliders over the grid ``values1 x values2``; frame ``draw(v1, v2)``. Returns a VBox."""
-    values1, options1 = _labels(values1, "values1")
-    values2, options2 = _labels(values2, "values2")
+    """Two sliders over the grid ``values1 x values2``; frame ``draw(v1, v2)``.
+
+    Returns a :class:`d2lutils.widgets.FrameSliderBox` built by
+    :func:`d2lutils.widgets.sliders_over_frame_grid`.
+    """
+    values1 = check_slider_values(values1, "values1")
+    values2 = check_slider_values(values2, "values2")
+    if len(index) != 2:
+        raise ValueError(f"index must have two entries, got {index!r}")
+    check_slider_index(index[0], values1, "index[0]")
+    check_slider_index(index[1], values2, "index[1]")
     _use_png_display()
-    control1 = widgets.SelectionSlider(options=options1, index=index[0], description=descriptions[0])
-    control2 = widgets.SelectionSlider(options=options2, index=index[1], description=descriptions[1])
-    pages = []
-    for v1 in values1:
-        frames = [widgets.Image(value=png_palette(draw(v1, v2), colors), format="png")
-                  for v2 in values2]
-        inner = widgets.Stack(frames, selected_index=index[1])
-        widgets.jslink((control2, "index"), (inner, "selected_index"))
-        pages.append(inner)
-    outer = widgets.Stack(pages, selected_index=index[0])
-    widgets.jslink((control1, "index"), (outer, "selected_index"))
-    first = pages[index[0]].children[index[1]].value
-    return FrameSliderBox([control1, control2, outer], first, descriptions)
+    frames = [png_palette(draw(v1, v2), colors) for v1 in values1 for v2 in values2]
+    return sliders_over_frame_grid(values1, values2, frames, descriptions, index)
 
 
 def contour_panel(ax, f, points, xlim, ylim, title=None, levels=12):

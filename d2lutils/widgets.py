@@ -109,14 +109,16 @@ def _labels(values):
     raise ValueError(f"slider values must be distinct, got {values}")  # pragma: no cover
 
 
-def _check_values(values, name):
+def check_slider_values(values, name):
+    """Slider values: a non-empty sequence of distinct finite numbers (one frame per value)."""
     values = check_numbers(values, name)
     if len(set(values)) != len(values):
         raise ValueError(f"{name} must be distinct (one frame per value), got {values}")
     return values
 
 
-def _check_index(index, values, name):
+def check_slider_index(index, values, name):
+    """A valid position in ``values``: an integer in [0, len(values) - 1]."""
     check_scalar(index, name, numbers.Integral, min_val=0, max_val=len(values) - 1)
     return index
 
@@ -135,46 +137,42 @@ def _stack(frames, index):
     return widgets.Stack(images, selected_index=index)
 
 
-def frame_slider(values, draw, description="η", index=0):
-    """A slider over ``values`` showing the frame ``draw(value)`` for each.
+def slider_over_frames(values, frames, description="η", index=0):
+    """A slider over ``values`` selecting ``frames[i]`` (PNG bytes) for ``values[i]``.
 
-    ``draw(value)`` returns a matplotlib figure; frame ``i`` is the picture of
-    ``values[i]``.  ``index`` (checked before any frame is drawn) is the value
-    shown first.  Returns an ``ipywidgets.VBox`` holding the
-    ``SelectionSlider`` and the ``Stack`` of images.
+    The slider's index and a ``Stack`` of images are tied with ``jslink`` on the
+    client side, so no kernel is needed.  Returns a :class:`FrameSliderBox`.
     """
-    values = _check_values(values, "values")
-    check_callable(draw, "draw", "draw(value) returning a matplotlib Figure")
-    _check_index(index, values, "index")
-    use_png_display()
-    stack = _stack(_draw_frames([(v,) for v in values], draw), index)
+    values = check_slider_values(values, "values")
+    check_slider_index(index, values, "index")
+    if len(frames) != len(values):
+        raise ValueError(f"need one frame per value: {len(values)} values, {len(frames)} frames")
+    stack = _stack(frames, index)
     slider = widgets.SelectionSlider(options=_labels(values), index=index,
                                      description=description, continuous_update=True)
     widgets.jslink((slider, "index"), (stack, "selected_index"))
-    return FrameSliderBox([slider, stack], stack.children[index].value, [description])
+    return FrameSliderBox([slider, stack], frames[index], [description])
 
 
-def frame_slider_2(values1, values2, draw, descriptions=("η", "γ"), index=(0, 0)):
-    """Two sliders over the grid ``values1 x values2``, frame ``draw(v1, v2)``.
+def sliders_over_frame_grid(values1, values2, frames, descriptions=("η", "γ"), index=(0, 0)):
+    """Two sliders over ``values1 x values2``; ``frames[i * len(values2) + j]`` is (i, j).
 
     The outer ``Stack`` follows the first slider; its page ``i`` is a ``Stack``
-    following the second slider whose frame ``j`` is ``draw(values1[i],
-    values2[j])``, so no kernel is needed.
+    following the second slider.  Returns a :class:`FrameSliderBox`.
     """
-    values1 = _check_values(values1, "values1")
-    values2 = _check_values(values2, "values2")
-    check_callable(draw, "draw", "draw(value1, value2) returning a matplotlib Figure")
+    values1 = check_slider_values(values1, "values1")
+    values2 = check_slider_values(values2, "values2")
     if len(index) != 2 or len(descriptions) != 2:
         raise ValueError(f"index and descriptions must have two entries, got {index!r} and "
                          f"{descriptions!r}")
-    _check_index(index[0], values1, "index[0]")
-    _check_index(index[1], values2, "index[1]")
-    use_png_display()
+    check_slider_index(index[0], values1, "index[0]")
+    check_slider_index(index[1], values2, "index[1]")
+    if len(frames) != len(values1) * len(values2):
+        raise ValueError(f"need {len(values1)} x {len(values2)} frames, got {len(frames)}")
     slider1 = widgets.SelectionSlider(options=_labels(values1), index=index[0],
                                       description=descriptions[0])
     slider2 = widgets.SelectionSlider(options=_labels(values2), index=index[1],
                                       description=descriptions[1])
-    frames = _draw_frames([(v1, v2) for v1 in values1 for v2 in values2], draw)
     pages = []
     for i in range(len(values1)):
         inner = _stack(frames[i * len(values2):(i + 1) * len(values2)], index[1])
@@ -184,6 +182,41 @@ def frame_slider_2(values1, values2, draw, descriptions=("η", "γ"), index=(0, 
     widgets.jslink((slider1, "index"), (outer, "selected_index"))
     first = frames[index[0] * len(values2) + index[1]]
     return FrameSliderBox([slider1, slider2, outer], first, descriptions)
+
+
+def frame_slider(values, draw, description="η", index=0):
+    """A slider over ``values`` showing the frame ``draw(value)`` for each.
+
+    ``draw(value)`` returns a matplotlib figure; frame ``i`` is the picture of
+    ``values[i]``.  ``index`` (checked before any frame is drawn) is the value
+    shown first.  Returns a :class:`FrameSliderBox` (an ``ipywidgets.VBox``)
+    holding the ``SelectionSlider`` and the ``Stack`` of images.
+    """
+    values = check_slider_values(values, "values")
+    check_callable(draw, "draw", "draw(value) returning a matplotlib Figure")
+    check_slider_index(index, values, "index")
+    use_png_display()
+    return slider_over_frames(values, _draw_frames([(v,) for v in values], draw),
+                              description, index)
+
+
+def frame_slider_2(values1, values2, draw, descriptions=("η", "γ"), index=(0, 0)):
+    """Two sliders over the grid ``values1 x values2``, frame ``draw(v1, v2)``.
+
+    The arguments are checked before any frame is drawn; see
+    :func:`sliders_over_frame_grid` for the widget.
+    """
+    values1 = check_slider_values(values1, "values1")
+    values2 = check_slider_values(values2, "values2")
+    check_callable(draw, "draw", "draw(value1, value2) returning a matplotlib Figure")
+    if len(index) != 2 or len(descriptions) != 2:
+        raise ValueError(f"index and descriptions must have two entries, got {index!r} and "
+                         f"{descriptions!r}")
+    check_slider_index(index[0], values1, "index[0]")
+    check_slider_index(index[1], values2, "index[1]")
+    use_png_display()
+    frames = _draw_frames([(v1, v2) for v1 in values1 for v2 in values2], draw)
+    return sliders_over_frame_grid(values1, values2, frames, descriptions, index)
 
 
 def _check_slider_params(rule, hyper, params, values):
@@ -203,7 +236,7 @@ def trace_slider_1d(f, grad, lrs, x0, steps=10, rule="sgd", xlim=None, **hyper):
     hyperparameters of ``rule``.  A diverging run is drawn up to where it left
     the window and titled as diverging.
     """
-    lrs = _check_values(lrs, "lrs")
+    lrs = check_slider_values(lrs, "lrs")
     check_callable(f, "f", "f(x)")
     _check_slider_params(rule, hyper, ["lr"], [lrs[0]])
 
@@ -226,7 +259,7 @@ def trace_slider_2d(f, grad, values, x0, steps=20, rule="sgd", param="lr",
     keyword arguments are fixed hyperparameters; ``param`` itself must not be
     among them (its values are ``values``).
     """
-    values = _check_values(values, "values")
+    values = check_slider_values(values, "values")
     check_callable(f, "f", "f(x1, x2)")
     _check_slider_params(rule, hyper, [param], [values[0]])
 
@@ -244,8 +277,8 @@ def trace_slider_2d(f, grad, values, x0, steps=20, rule="sgd", param="lr",
 def trace_slider_2d_grid(f, grad, param1, values1, param2, values2, x0, steps=20,
                          rule="sgd", xlim=(-5.5, 1.0), ylim=(-3.0, 1.0), **hyper):
     """Two sliders (``param1``, ``param2``) over 2-D traces on ``f(x1, x2)``."""
-    values1 = _check_values(values1, "values1")
-    values2 = _check_values(values2, "values2")
+    values1 = check_slider_values(values1, "values1")
+    values2 = check_slider_values(values2, "values2")
     check_callable(f, "f", "f(x1, x2)")
     if param1 == param2:
         raise ValueError(f"the two sliders need different parameters, got {param1!r} twice")

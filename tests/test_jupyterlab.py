@@ -22,7 +22,7 @@ import urllib.request
 import nbformat
 import pytest
 
-from site_support import ROOT, _free_port, chromium_driver, require_browser, wait_until
+from site_support import ROOT, _free_port, chromium_driver, require_browser, stop, wait_until
 from test_notebooks import (DIRECTIVE, LAB_DIRECTIVES, LAB_NOTE, LAB_ROLES, WIDGET_MIME,
                             myst_constructs)
 from toc import toc_files
@@ -103,11 +103,7 @@ def lab_url():
         wait_until(up, timeout=60, interval=0.2, message="the JupyterLab server")
         yield base
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         log.close()
         shutil.rmtree(home, ignore_errors=True)
 

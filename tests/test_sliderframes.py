@@ -52,7 +52,19 @@ def test_contour_panel_equal_aspect_and_red_title_when_outside():
     plt.close(fig)
 
 
-@pytest.mark.parametrize("bad", [[], [np.nan]])
-def test_bad_values_rejected(bad):
-    with pytest.raises(ValueError, match="finite"):
+@pytest.mark.parametrize("bad, message", [([], "at least 1"), ([np.nan], "finite"),
+                                          ([0.1, 0.1], "distinct")])
+def test_bad_values_rejected(bad, message):
+    """Slider values are checked (as by d2lutils.widgets) before any frame is drawn."""
+    plt.close("all")
+    with pytest.raises(ValueError, match=message):
         sf.slider(bad, draw)
+    assert plt.get_fignums() == []
+
+
+def test_bad_index_rejected_before_drawing():
+    """An index outside the values is refused before any frame is drawn."""
+    plt.close("all")
+    with pytest.raises(ValueError, match="index"):
+        sf.slider_2([0.1, 0.2], [0.0, 0.5], draw, index=(0, 2))
+    assert plt.get_fignums() == []

@@ -245,3 +245,12 @@ def test_first_view_rejects_a_frame_that_is_not_png():
     """The box is built from PNG bytes; anything else is refused with what was expected."""
     with pytest.raises(TypeError, match="PNG bytes"):
         dw.FrameSliderBox([], b"GIF89a", ["s"])
+
+
+def test_frames_must_match_the_values():
+    """The widget builders refuse a frame list that does not fit the values, saying what fits."""
+    frame = dw.png_bytes(draw_line(1.0))
+    with pytest.raises(ValueError, match="one frame per value"):
+        dw.slider_over_frames([0.1, 0.2], [frame])
+    with pytest.raises(ValueError, match="2 x 2 frames"):
+        dw.sliders_over_frame_grid([0.1, 0.2], [1.0, 2.0], [frame] * 3)
