@@ -13,6 +13,7 @@ every slider in an untrusted notebook.
 Markdown pages in the table of contents (``book/notation.md``...) are not
 chapters: they only have to exist.
 """
+import functools
 import re
 
 import nbformat
@@ -41,6 +42,21 @@ LAB_NOTE = "JupyterLab"
 FIRST_VIEW_MIME = "image/png"
 
 
+DOC_WITH_TEXT = re.compile(r"(.+?)\s*<([^<>]+)>")
+
+
+@functools.lru_cache(maxsize=None)
+def page_title(name):
+    """The title (first level-1 heading) of the page ``book/name`` (a notebook or .md), or None."""
+    for path in (ROOT / "book" / f"{name}.ipynb", ROOT / "book" / f"{name}.md"):
+        if path.exists():
+            text = (path.read_text(encoding="utf-8") if path.suffix == ".md" else
+                    nbformat.read(path, as_version=4).cells[0].source)
+            found = re.search(r"^#\s+(.+?)\s*$", text, re.MULTILINE)
+            return found.group(1) if found else None
+    return None
+
+
 def myst_constructs(markdown):
     """The MyST roles and directives used in ``markdown``, as ("role"|"directive", name) pairs."""
     return ({("role", name) for name, _ in ROLE.findall(markdown)}
@@ -59,6 +75,14 @@ def jupyterlab_problems(cells):
     equations = set(EQUATION_LABEL.findall(markdown))
     targets = {a or b for a, b in TARGET.findall(markdown)}
     for role, label in ROLE.findall(markdown):
+        if role == "doc":
+            linked = DOC_WITH_TEXT.fullmatch(label)
+            if not linked:
+                problems.append(f"{{doc}}`{label}` has no link text, so JupyterLab shows the file "
+                                f"name: write {{doc}}`{page_title(label)} <{label}>`")
+            elif linked.group(1) != page_title(linked.group(2)):
+                problems.append(f"{{doc}}`{label}`: the link text is not the page's title "
+                                f"{page_title(linked.group(2))!r}")
         if (role == "eq" and label not in equations) or (role == "ref" and label not in targets):
             problems.append(f"{{{role}}}`{label}` points outside this notebook: JupyterLab shows "
                             "it as an unresolved reference; link the chapter with {doc} instead")
@@ -202,7 +226,7 @@ def good_notebook():
     text = lambda s: v4.new_output("stream", name="stdout", text=s)  # noqa: E731
     cells = [
         v4.new_markdown_cell("# 动量法\n\n引言\n\n$$ f(x) = x^2 $$ (eq-f)\n\n见 {eq}`eq-f` 与 "
-                             "{ref}`ex1`，符号见 {doc}`notation`。"),
+                             "{ref}`ex1`，符号见 {doc}`符号与参数名对照 <notation>`。"),
         v4.new_code_cell("import d2lutils\nimport numpy as np", execution_count=1),
         v4.new_code_cell("print(1 + 1)", execution_count=2, outputs=[text("2\n")]),
         v4.new_code_cell("", execution_count=None),  # empty cells are never run
@@ -284,6 +308,10 @@ BREAKAGES = {
     "slider-without-first-view": (lambda nb: nb.cells[7].outputs[0].data.pop(FIRST_VIEW_MIME),
                                   "cell 7: widget output without a first view"),
     "no-jupyterlab-note": (lambda nb: _set(nb, 6, tags=[]), "no note for JupyterLab readers"),
+    "doc-link-without-text": (lambda nb: _set(nb, 9, source="## 小结\n\n* 见 {doc}`notation`。"),
+                              "{doc}`notation` has no link text"),
+    "doc-link-text-stale": (lambda nb: _set(nb, 9, source="## 小结\n\n* 见 {doc}`符号 <notation>`。"),
+                            "the link text is not the page's title '符号与参数名对照'"),
 }
 
 
