@@ -1,13 +1,13 @@
-"""Light, fixed-size slider frames and equal-aspect contour panels.
+"""Slider frames drawn at their figure's exact size, and equal-aspect contour panels.
 
-The sliders of :mod:`d2lutils.widgets` save every frame with a tight bounding
-box at full colour, so a frame's pixel size depends on its title and a 36-frame
-slider weighs about 2 MB.  Here every frame is saved at the figure's exact size
-(all frames of one slider are the same number of pixels, so the page does not
-jump) and reduced to a small palette with Pillow, which keeps contour plots
-visually unchanged at about a quarter of the bytes.  The Stack/jslink recipe is
-the same (the widgets come from :mod:`d2lutils.widgets`), so the sliders still
-work without a kernel.
+:mod:`d2lutils.widgets` draws each frame with a tight bounding box and pads
+every frame of a slider to the largest one.  Here a frame is saved at exactly
+the figure's size instead (so a chapter chooses the layout, e.g. with
+``subplots_adjust``, and every frame of one slider has the same pixels), then
+reduced to a palette of ``colors`` colours with Pillow, which keeps contour
+plots visually unchanged at about a quarter of the bytes.  The widget itself
+(sliders, Stack, client-side links, first view) is the one of
+:mod:`d2lutils.widgets`, so the sliders work without a kernel.
 """
 import io
 
