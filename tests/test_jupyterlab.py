@@ -80,8 +80,11 @@ def lab_url():
             json.dump(value, f)
     port = _free_port()
     log = open(os.path.join(home, "server.log"), "w+")
+    # A fresh user config, runtime and data folder: the reader's own trust database
+    # (``jupyter trust``) and settings do not leak in, so the notebook opens untrusted.
     env = {**os.environ, "JUPYTER_CONFIG_DIR": os.path.join(home, "config"),
-           "JUPYTER_RUNTIME_DIR": os.path.join(home, "runtime")}
+           "JUPYTER_RUNTIME_DIR": os.path.join(home, "runtime"),
+           "JUPYTER_DATA_DIR": os.path.join(home, "data")}
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.allow_root=True",
