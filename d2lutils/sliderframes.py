@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from .plotting import _use_png_display
-from .widgets import (check_slider_index, check_slider_values, slider_over_frames,
+from .widgets import (check_grid_args, check_slider_args, slider_over_frames,
                       sliders_over_frame_grid)
 
 
@@ -39,8 +39,7 @@ def slider(values, draw, description="η", index=0, colors=64):
     Returns a :class:`d2lutils.widgets.FrameSliderBox`; the widget is
     :func:`d2lutils.widgets.slider_over_frames`, only the frames differ.
     """
-    values = check_slider_values(values, "values")
-    check_slider_index(index, values, "index")
+    values = check_slider_args(values, index)
     _use_png_display()
     frames = [png_palette(draw(v), colors) for v in values]
     return slider_over_frames(values, frames, description, index)
@@ -52,12 +51,7 @@ def slider_2(values1, values2, draw, descriptions=("η", "γ"), index=(0, 0), co
     Returns a :class:`d2lutils.widgets.FrameSliderBox` built by
     :func:`d2lutils.widgets.sliders_over_frame_grid`.
     """
-    values1 = check_slider_values(values1, "values1")
-    values2 = check_slider_values(values2, "values2")
-    if len(index) != 2:
-        raise ValueError(f"index must have two entries, got {index!r}")
-    check_slider_index(index[0], values1, "index[0]")
-    check_slider_index(index[1], values2, "index[1]")
+    values1, values2 = check_grid_args(values1, values2, index, descriptions)
     _use_png_display()
     frames = [png_palette(draw(v1, v2), colors) for v1 in values1 for v2 in values2]
     return sliders_over_frame_grid(values1, values2, frames, descriptions, index)

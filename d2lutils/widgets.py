@@ -30,8 +30,6 @@ from .optim import resolve, trajectory
 from .plotting import book_style, show_trace, show_trace_2d, use_png_display
 from .validation import check_callable, check_numbers, check_scalar
 
-#: The output type of a widget view (rendered where the widget manager has the model's state).
-WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 FRAME_SIZE = (3.5, 2.5)
 #: Colours in a frame's palette.
 PALETTE_COLORS = 64
@@ -117,10 +115,28 @@ def check_slider_values(values, name):
     return values
 
 
-def check_slider_index(index, values, name):
+def _check_index(index, values, name):
     """A valid position in ``values``: an integer in [0, len(values) - 1]."""
     check_scalar(index, name, numbers.Integral, min_val=0, max_val=len(values) - 1)
-    return index
+
+
+def check_slider_args(values, index):
+    """One slider's ``values`` (:func:`check_slider_values`) and start ``index``; returns values."""
+    values = check_slider_values(values, "values")
+    _check_index(index, values, "index")
+    return values
+
+
+def check_grid_args(values1, values2, index, descriptions):
+    """Two sliders' values, start ``index`` (i, j) and two ``descriptions``; returns the values."""
+    values1 = check_slider_values(values1, "values1")
+    values2 = check_slider_values(values2, "values2")
+    if len(index) != 2 or len(descriptions) != 2:
+        raise ValueError(f"index and descriptions must have two entries, got {index!r} and "
+                         f"{descriptions!r}")
+    _check_index(index[0], values1, "index[0]")
+    _check_index(index[1], values2, "index[1]")
+    return values1, values2
 
 
 def _draw_frames(values, draw):
@@ -143,8 +159,7 @@ def slider_over_frames(values, frames, description="η", index=0):
     The slider's index and a ``Stack`` of images are tied with ``jslink`` on the
     client side, so no kernel is needed.  Returns a :class:`FrameSliderBox`.
     """
-    values = check_slider_values(values, "values")
-    check_slider_index(index, values, "index")
+    values = check_slider_args(values, index)
     if len(frames) != len(values):
         raise ValueError(f"need one frame per value: {len(values)} values, {len(frames)} frames")
     stack = _stack(frames, index)
@@ -160,13 +175,7 @@ def sliders_over_frame_grid(values1, values2, frames, descriptions=("η", "γ"),
     The outer ``Stack`` follows the first slider; its page ``i`` is a ``Stack``
     following the second slider.  Returns a :class:`FrameSliderBox`.
     """
-    values1 = check_slider_values(values1, "values1")
-    values2 = check_slider_values(values2, "values2")
-    if len(index) != 2 or len(descriptions) != 2:
-        raise ValueError(f"index and descriptions must have two entries, got {index!r} and "
-                         f"{descriptions!r}")
-    check_slider_index(index[0], values1, "index[0]")
-    check_slider_index(index[1], values2, "index[1]")
+    values1, values2 = check_grid_args(values1, values2, index, descriptions)
     if len(frames) != len(values1) * len(values2):
         raise ValueError(f"need {len(values1)} x {len(values2)} frames, got {len(frames)}")
     slider1 = widgets.SelectionSlider(options=_labels(values1), index=index[0],
@@ -192,9 +201,8 @@ def frame_slider(values, draw, description="η", index=0):
     shown first.  Returns a :class:`FrameSliderBox` (an ``ipywidgets.VBox``)
     holding the ``SelectionSlider`` and the ``Stack`` of images.
     """
-    values = check_slider_values(values, "values")
+    values = check_slider_args(values, index)
     check_callable(draw, "draw", "draw(value) returning a matplotlib Figure")
-    check_slider_index(index, values, "index")
     use_png_display()
     return slider_over_frames(values, _draw_frames([(v,) for v in values], draw),
                               description, index)
@@ -206,14 +214,8 @@ def frame_slider_2(values1, values2, draw, descriptions=("η", "γ"), index=(0, 
     The arguments are checked before any frame is drawn; see
     :func:`sliders_over_frame_grid` for the widget.
     """
-    values1 = check_slider_values(values1, "values1")
-    values2 = check_slider_values(values2, "values2")
+    values1, values2 = check_grid_args(values1, values2, index, descriptions)
     check_callable(draw, "draw", "draw(value1, value2) returning a matplotlib Figure")
-    if len(index) != 2 or len(descriptions) != 2:
-        raise ValueError(f"index and descriptions must have two entries, got {index!r} and "
-                         f"{descriptions!r}")
-    check_slider_index(index[0], values1, "index[0]")
-    check_slider_index(index[1], values2, "index[1]")
     use_png_display()
     frames = _draw_frames([(v1, v2) for v1 in values1 for v2 in values2], draw)
     return sliders_over_frame_grid(values1, values2, frames, descriptions, index)

@@ -129,7 +129,7 @@ def lab_page(lab_url):
 
 
 def test_jupyterlab_myst_is_enabled_and_compatible():
-    """The pinned JupyterLab accepts the pinned jupyterlab-myst (else it silently renders nothing)."""
+    """The pinned JupyterLab accepts the pinned jupyterlab-myst (or it silently renders nothing)."""
     _require_jupyterlab()
     listed = subprocess.run([sys.executable, "-m", "jupyterlab.labextensions", "list"],
                             capture_output=True, text=True, timeout=120)

@@ -40,8 +40,7 @@ TARGET = re.compile(r"^:label:\s*(\S+)|^\(([\w:-]+)\)=\s*$", re.MULTILINE)
 #: JupyterLab reader, before the first slider, that sliders appear once the cell runs.
 LAB_NOTE = "JupyterLab"
 FIRST_VIEW_MIME = "image/png"
-
-
+#: A {doc} role with link text: ``{doc}`title <target>```.
 DOC_WITH_TEXT = re.compile(r"(.+?)\s*<([^<>]+)>")
 
 

@@ -214,7 +214,8 @@ def _first_view(box):
     """The picture and text an untrusted JupyterLab shows for ``box`` (its safe outputs)."""
     import base64
     data = box._repr_mimebundle_()
-    assert dw.WIDGET_VIEW_MIME in data   # where widgets render, they still win
+    # where widgets render (the page, a run cell), the widget view still wins
+    assert "application/vnd.jupyter.widget-view+json" in data
     return base64.b64decode(data["image/png"]), data["text/plain"]
 
 
