@@ -3,22 +3,22 @@
 Same initial weights, minibatches, data handling (examples gathered into epoch
 order once per epoch, batches sliced) and loss-recording schedule as
 ``d2lutils.mxnet.train_scratch`` and ``d2lutils.tensorflow.train_scratch``; the gradient
-of the half squared loss is ``d2lutils.linreg.gradients`` and the update is the
-in-place NumPy rule of ``d2lutils.optim.RULES`` for the same algorithm.  What is
+of the half squared loss is ``d2lutils.models.linreg.gradients`` and the update is the
+in-place NumPy rule of ``d2lutils.optim.rules.RULES`` for the same algorithm.  What is
 left is what the Python loop itself costs, so ``loop time / floor time`` says
 how much a framework adds per step.
 """
 import numpy as np
 
-from d2lutils.linreg import gradients, half_mse
-from d2lutils.optim import resolve
+from d2lutils.models.linreg import gradients, half_mse
+from d2lutils.optim.rules import resolve
 from d2lutils.training import PermutedData, check_data, init_linear_params, run_epochs
 
 
 def train_floor(rule, hyperparams, features, labels, batch_size=10, num_epochs=2, seed=0):
     """Train airfoil linear regression with NumPy rule ``rule``; returns a ``TrainResult``.
 
-    ``rule`` is a name in ``d2lutils.optim.RULES`` and ``hyperparams`` uses the
+    ``rule`` is a name in ``d2lutils.optim.rules.RULES`` and ``hyperparams`` uses the
     chapters' names (``lr``, ``momentum``, ``gamma``, ``rho``, ``beta1``...).
     """
     rule, hp = resolve(rule, hyperparams)

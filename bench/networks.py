@@ -2,7 +2,7 @@
 
 Run from the repository root:  .venv/bin/python -m bench.networks [--repeats 3] [--epochs 10]
 
-Every trainer does the same job: the 64-32-10 ReLU network of ``d2lutils.mlp``
+Every trainer does the same job: the 64-32-10 ReLU network of ``d2lutils.models.mlp``
 from ``init_params(seed=0)``, Adam (lr 0.01), batch 64, ``--epochs`` epochs over
 the 1347 training digits.  For each, the minimum over ``--repeats`` runs of
 
@@ -10,9 +10,9 @@ the 1347 training digits.  For each, the minimum over ``--repeats`` runs of
   (building the model, compiling, the per-epoch full-data evaluation the book's
   trainers make; ``model.fit`` evaluates nothing);
 * ``loop s/epoch``: the update loop only, where the trainer reports it
-  (``NetResult.sec_per_epoch`` of ``d2lutils.mlp_mxnet`` / ``mlp_tensorflow``).
+  (``NetResult.sec_per_epoch`` of ``d2lutils.mxnet.mlp`` / ``mlp_tensorflow``).
 
-The ratios are against the NumPy MLP (``d2lutils.mlp.train_runs``, one run).
+The ratios are against the NumPy MLP (``d2lutils.models.mlp.train_runs``, one run).
 Nothing here is asserted: it prints a table for bench/README.md.
 """
 import argparse
@@ -21,8 +21,8 @@ import time
 import d2lutils  # noqa: F401  (first: lets MXNet and TensorFlow load in either order)
 import numpy as np
 
-from d2lutils import mlp
-from d2lutils.digits import load_digits
+from d2lutils.models import mlp
+from d2lutils.data.digits import load_digits
 
 
 def best_of(repeats, fn):
@@ -42,7 +42,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     data, epochs = load_digits(), args.epochs
 
-    from d2lutils import mlp_mxnet, mlp_tensorflow
+    from d2lutils.mxnet import mlp as mlp_mxnet
+    from d2lutils.tensorflow import mlp as mlp_tensorflow
     import keras
 
     def keras_fit():

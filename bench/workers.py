@@ -23,7 +23,7 @@ from .report import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 D2L_DIR = ROOT / "bench" / ".d2l"
-AIRFOIL = ROOT / "d2lutils" / "datasets" / "airfoil_self_noise.dat"
+AIRFOIL = ROOT / "d2lutils" / "data" / "datasets" / "airfoil_self_noise.dat"
 BATCH_SIZE, NUM_EPOCHS = 10, 2
 D2L_LINE = re.compile(r"loss: ([0-9.]+), ([0-9.]+) sec/epoch")
 

@@ -44,9 +44,9 @@ def _promote_libstdcxx():
 
 _promote_libstdcxx()
 
-from .data import load_airfoil, minibatches  # noqa: E402
-from .optim import RULES, train_2d, trajectory  # noqa: E402
-from .plotting import (plot, plot_losses, set_figsize, show_runs_2d, show_trace,  # noqa: E402
+from .data.airfoil import load_airfoil, minibatches  # noqa: E402
+from .optim.rules import RULES, train_2d, trajectory  # noqa: E402
+from .figures.plotting import (plot, plot_losses, set_figsize, show_runs_2d, show_trace,  # noqa: E402
                        show_trace_2d, use_png_display)
 
 use_png_display()

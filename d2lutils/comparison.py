@@ -71,7 +71,7 @@ def reference_trace(rule, hyperparams, start, grads):
     float64 and returns a list (one per step) of lists of arrays, the form
     :func:`relative_gap` compares with a framework's trace.
     """
-    from .optim import resolve
+    from .optim.rules import resolve
 
     rule, hyperparams = resolve(rule, hyperparams)
     params = [np.array(p, dtype=np.float64) for p in start]

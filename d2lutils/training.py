@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data import minibatches
-from .optim import check_hyperparams
+from .data.airfoil import minibatches
+from .optim.rules import check_hyperparams
 from .validation import check_bool, check_callable, check_dict, check_non_negative_int, \
     check_positive_int
 
@@ -109,7 +109,7 @@ def report(result, show):
     are left as they were.
     """
     if show:
-        from .plotting import plot_losses  # plotting imports matplotlib: only when asked
+        from .figures.plotting import plot_losses  # plotting imports matplotlib: only when asked
         print(result.summary())
         plot_losses(result)
     return result

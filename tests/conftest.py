@@ -21,5 +21,5 @@ def _close_figures():
     yield
     plt.close("all")
     plt.rcParams["figure.figsize"] = figsize
-    import d2lutils.plotting
-    d2lutils.plotting._figsize = None
+    import d2lutils.figures.plotting
+    d2lutils.figures.plotting._figsize = None

@@ -1,8 +1,8 @@
-"""Stale-gradient descent (d2lutils.async_sgd)."""
+"""Stale-gradient descent (d2lutils.optim.async_sgd)."""
 import numpy as np
 import pytest
 
-from d2lutils.async_sgd import max_stable_lr, stale_gd
+from d2lutils.optim.async_sgd import max_stable_lr, stale_gd
 
 
 def test_zero_staleness_is_gradient_descent():

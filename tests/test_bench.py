@@ -8,7 +8,7 @@ from bench.floor import train_floor
 from bench.main import PYTEST_ARGS, ROOT
 from d2lutils import load_airfoil
 from d2lutils.comparison import reference_trace
-from d2lutils.linreg import train_sgd_numpy
+from d2lutils.models.linreg import train_sgd_numpy
 
 
 @pytest.mark.parametrize("framework, namespace", [("mxnet", "nd"), ("tensorflow", "tf")])
@@ -157,7 +157,7 @@ def test_d2l_workdir_is_removed_when_the_worker_exits(tmp_path):
     import hashlib
     import subprocess
     import sys
-    sha1 = hashlib.sha1((ROOT / "d2lutils" / "datasets" / "airfoil_self_noise.dat")
+    sha1 = hashlib.sha1((ROOT / "d2lutils" / "data" / "datasets" / "airfoil_self_noise.dat")
                         .read_bytes()).hexdigest()
     code = ("import types\nfrom bench.workers import _d2l_workdir\n"
             f"d2l = types.SimpleNamespace(DATA_HUB={{'airfoil': ('x/airfoil_self_noise.dat', '{sha1}')}})\n"

@@ -7,7 +7,7 @@ import pytest
 
 from d2lutils import load_airfoil, minibatches
 
-DAT = Path(__file__).resolve().parent.parent / "d2lutils" / "datasets" / "airfoil_self_noise.dat"
+DAT = Path(__file__).resolve().parent.parent / "d2lutils" / "data" / "datasets" / "airfoil_self_noise.dat"
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
-"""The digits loader (d2lutils.digits): a fixed, stratified, reproducible split."""
+"""The digits loader (d2lutils.data.digits): a fixed, stratified, reproducible split."""
 import numpy as np
 import pytest
 
-from d2lutils.digits import load_digits
+from d2lutils.data.digits import load_digits
 
 
 def test_shapes_scale_and_balance():

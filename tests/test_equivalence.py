@@ -21,7 +21,7 @@ from tensorflow import keras  # noqa: E402
 from d2lutils import mxnet as d2lmx  # noqa: E402
 from d2lutils import tensorflow as d2ltf  # noqa: E402
 from d2lutils.comparison import random_problem, reference_trace, relative_gap  # noqa: E402
-from d2lutils.optim import resolve  # noqa: E402
+from d2lutils.optim.rules import resolve  # noqa: E402
 
 STEPS = 50
 

@@ -1,4 +1,4 @@
-"""The book's test functions (d2lutils.functions): derivatives, minimizers, shapes, bad input.
+"""The book's test functions (d2lutils.analysis.functions): derivatives, minimizers, shapes, bad input.
 
 The gradients and Hessians are checked against centred differences of the
 function values, so a wrong sign or factor in a hand-written derivative fails.
@@ -6,7 +6,7 @@ function values, so a wrong sign or factor in a hand-written derivative fails.
 import numpy as np
 import pytest
 
-from d2lutils import functions
+from d2lutils.analysis import functions
 
 ALL = {name: (ctor(20.0) if name == "ill_conditioned" else ctor())
        for name, ctor in functions.CATALOG.items()}

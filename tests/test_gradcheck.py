@@ -1,13 +1,13 @@
-"""Numerical gradients and the gradient check (d2lutils.gradcheck), on known functions,
-the multiclass SVM loss (d2lutils.linear_classifier) and the NumPy MLP (d2lutils.twolayer_net)."""
+"""Numerical gradients and the gradient check (d2lutils.analysis.gradcheck), on known functions,
+the multiclass SVM loss (d2lutils.models.linear_classifier) and the NumPy MLP (d2lutils.models.twolayer_net)."""
 import numpy as np
 import pytest
 
-from d2lutils import functions
-from d2lutils.gradcheck import (GradientCheckError, gradient_check, numerical_gradient,
+from d2lutils.analysis import functions
+from d2lutils.analysis.gradcheck import (GradientCheckError, gradient_check, numerical_gradient,
                                 relative_error)
-from d2lutils.linear_classifier import accuracy, add_bias, svm_loss, svm_loss_grad
-from d2lutils.twolayer_net import flatten, init_mlp, mlp_loss, mlp_loss_grad, unflatten
+from d2lutils.models.linear_classifier import accuracy, add_bias, svm_loss, svm_loss_grad
+from d2lutils.models.twolayer_net import flatten, init_mlp, mlp_loss, mlp_loss_grad, unflatten
 
 POINTS = [np.array([-1.2, 1.0]), np.array([0.3, -0.7]), np.array([2.0, 3.5])]
 

@@ -1,9 +1,9 @@
-"""Loss-landscape slices and filter normalization (d2lutils.landscape)."""
+"""Loss-landscape slices and filter normalization (d2lutils.analysis.landscape)."""
 import numpy as np
 import pytest
 
-from d2lutils import landscape
-from d2lutils.twolayer_net import init_mlp, mlp_loss
+from d2lutils.analysis import landscape
+from d2lutils.models.twolayer_net import init_mlp, mlp_loss
 
 
 def linear_loss(C):

@@ -1,12 +1,12 @@
-"""LARS, LAMB and the digits trainer (d2lutils.large_batch), against values worked out by hand."""
+"""LARS, LAMB and the digits trainer (d2lutils.optim.large_batch), against values worked out by hand."""
 import math
 
 import numpy as np
 import pytest
 
-from d2lutils import twolayer_net
-from d2lutils.digits import load_digits
-from d2lutils.large_batch import (init_lamb, init_lars, lamb_step, lars_step, train_digits,
+from d2lutils.models import twolayer_net
+from d2lutils.data.digits import load_digits
+from d2lutils.optim.large_batch import (init_lamb, init_lars, lamb_step, lars_step, train_digits,
                                   trust_ratio)
 
 

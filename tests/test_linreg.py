@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from d2lutils import load_airfoil
-from d2lutils.linreg import gradients, half_mse, train_sgd_numpy
+from d2lutils.models.linreg import gradients, half_mse, train_sgd_numpy
 
 
 def test_gradient_matches_finite_differences():

@@ -1,10 +1,11 @@
-"""d2lutils.mlp (NumPy), mlp_mxnet and mlp_tensorflow: the digits MLP, its rules and trainers."""
+"""d2lutils.models.mlp (NumPy), mlp_mxnet and mlp_tensorflow: the digits MLP, its rules and trainers."""
 import numpy as np
 import pytest
 
 import d2lutils  # noqa: F401  (first: fixes the MXNet/TensorFlow import order)
-from d2lutils import bands, mlp
-from d2lutils.digits import load_digits
+from d2lutils.figures import bands
+from d2lutils.models import mlp
+from d2lutils.data.digits import load_digits
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +82,8 @@ def test_adamw_and_nadam_equal_keras():
 
 def test_framework_trainers_equal_numpy(data):
     """30 updates of the same network from the same start on the same batches."""
-    from d2lutils import mlp_mxnet, mlp_tensorflow
+    from d2lutils.mxnet import mlp as mlp_mxnet
+    from d2lutils.tensorflow import mlp as mlp_tensorflow
     from tensorflow import keras
     ref = [p[0] for p in mlp.train_runs("momentum", data, lrs=[0.1], seeds=(0,), steps=30,
                                         momentum=0.9)]
@@ -98,7 +100,8 @@ def test_framework_trainers_equal_numpy(data):
 
 def test_framework_trainers_reach_stated_accuracy(data):
     """Both framework trainers: Adam η = 0.003, 8 epochs, test accuracy ≥ 0.93, same curves."""
-    from d2lutils import mlp_mxnet, mlp_tensorflow
+    from d2lutils.mxnet import mlp as mlp_mxnet
+    from d2lutils.tensorflow import mlp as mlp_tensorflow
     from tensorflow import keras
     a = mlp_mxnet.train("adam", {"learning_rate": 0.003}, data, num_epochs=8)
     b = mlp_tensorflow.train(keras.optimizers.Adam(0.003), data, num_epochs=8)
@@ -129,7 +132,8 @@ def test_bad_input_raises(data, call):
 
 
 def test_framework_bad_input_raises(data):
-    from d2lutils import mlp_mxnet, mlp_tensorflow
+    from d2lutils.mxnet import mlp as mlp_mxnet
+    from d2lutils.tensorflow import mlp as mlp_tensorflow
     with pytest.raises(ValueError):
         mlp_mxnet.train("adamw", {"learning_rate": 0.1}, data)
     with pytest.raises(ValueError):

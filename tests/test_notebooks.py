@@ -91,8 +91,8 @@ def jupyterlab_problems(cells):
         if not all(FIRST_VIEW_MIME in out.get("data", {}) for out in cells[i].outputs
                    if WIDGET_MIME in out.get("data", {})):
             problems.append(f"cell {i}: widget output without a first view ({FIRST_VIEW_MIME}) "
-                            "for untrusted notebooks; build it with d2lutils.widgets or "
-                            "d2lutils.sliderframes")
+                            "for untrusted notebooks; build it with d2lutils.figures.widgets or "
+                            "d2lutils.figures.sliderframes")
     if widget_cells and not any(c.cell_type == "markdown" and "remove-cell" in tags(c)
                                 and LAB_NOTE in c.source for c in cells[:widget_cells[0]]):
         problems.append(f"no note for JupyterLab readers (a remove-cell markdown cell naming "
@@ -235,7 +235,7 @@ def good_notebook():
                          outputs=[text("tf\n")], metadata={"tags": ["tensorflow"]}),
         v4.new_markdown_cell("> 在 JupyterLab 中运行下面的单元格后才出现滑块。",
                              metadata={"tags": ["remove-cell"]}),
-        v4.new_code_cell("d2lutils.widgets.frame_slider([0.1], draw)", execution_count=5,
+        v4.new_code_cell("d2lutils.figures.widgets.frame_slider([0.1], draw)", execution_count=5,
                          outputs=[v4.new_output("display_data", data={
                              WIDGET_MIME: {"model_id": "abc", "version_major": 2,
                                            "version_minor": 0},

@@ -1,4 +1,4 @@
-"""The NumPy reference update rules (d2lutils.optim.RULES) and trajectory().
+"""The NumPy reference update rules (d2lutils.optim.rules.RULES) and trajectory().
 
 The expected numbers are worked out by hand from the book's equations with
 x0 = [1, -2], g1 = [0.5, -1], g2 = [-0.25, 2]; the rules are never used to
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from d2lutils import RULES, trajectory
-from d2lutils.optim import resolve
+from d2lutils.optim.rules import resolve
 
 X0 = [1.0, -2.0]
 G1 = [0.5, -1.0]

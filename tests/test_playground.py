@@ -1,7 +1,7 @@
 """The browser playground (book/_static/playground/) against the NumPy reference.
 
-1. Equivalence: Python writes fixtures from ``d2lutils.optim`` (every rule on every test
-   function of ``d2lutils.functions``, several hyperparameter settings including diverging
+1. Equivalence: Python writes fixtures from ``d2lutils.optim.rules`` (every rule on every test
+   function of ``d2lutils.analysis.functions``, several hyperparameter settings including diverging
    ones, plus Newton's method); Node loads the very file the site serves (its math core
    has no DOM) through tests/playground_runner.js; every trajectory must match step by
    step to 1e-9 relative, with the same divergence flag and length.
@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from d2lutils import functions as F
-from d2lutils.optim import RULES, newton_trajectory, trajectory
+from d2lutils.analysis import functions as F
+from d2lutils.optim.rules import RULES, newton_trajectory, trajectory
 
 ROOT = Path(__file__).resolve().parent.parent
 JS = ROOT / "book" / "_static" / "playground" / "playground.js"
@@ -416,7 +416,7 @@ def test_reduced_motion_play_jumps_to_the_end(pg_site):
 
 def test_rule_selector_shows_every_hyperparameter(desktop, pg_site):
     """The free-experiment playground: each optimizer of the selector gets a slider for each
-    of its hyperparameters (names from d2lutils.optim.RULES) and redraws the canvas."""
+    of its hyperparameters (names from d2lutils.optim.rules.RULES) and redraws the canvas."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
     _, base = pg_site

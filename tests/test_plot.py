@@ -154,11 +154,11 @@ def test_book_figures_keep_the_readers_settings():
 
 
 def test_plot_is_the_function_not_a_module():
-    """`d2lutils.plot` is the plotting function; the module is `d2lutils.plotting` and shadows nothing."""
+    """`d2lutils.plot` is the plotting function; the module is `d2lutils.figures.plotting` and shadows nothing."""
     import importlib
     import d2lutils
-    importlib.import_module("d2lutils.plotting")
-    assert callable(d2lutils.plot) and d2lutils.plot.__module__ == "d2lutils.plotting"
+    importlib.import_module("d2lutils.figures.plotting")
+    assert callable(d2lutils.plot) and d2lutils.plot.__module__ == "d2lutils.figures.plotting"
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module("d2lutils.plot")
 
@@ -169,7 +169,7 @@ def test_book_style_keeps_the_interactive_mode_the_backend_chose():
     plt.subplots figure of the notebook would silently disappear)."""
     import matplotlib
 
-    from d2lutils.plotting import book_style
+    from d2lutils.figures.plotting import book_style
     before = matplotlib.is_interactive()
     try:
         matplotlib.interactive(False)

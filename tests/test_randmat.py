@@ -1,4 +1,4 @@
-"""GOE samples and the exact probability that a GOE matrix is positive definite (d2lutils.randmat).
+"""GOE samples and the exact probability that a GOE matrix is positive definite (d2lutils.analysis.randmat).
 
 The exact values are checked against closed forms for n = 1, 2, 3, against plain
 sampling (which never uses the formula) for n = 3, 4, 5, and against the known
@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from d2lutils.randmat import MAX_EXACT_N, goe, prob_all_positive
+from d2lutils.analysis.randmat import MAX_EXACT_N, goe, prob_all_positive
 
 
 def test_goe_is_symmetric_with_the_goe_variances():

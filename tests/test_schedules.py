@@ -1,4 +1,4 @@
-"""d2lutils.schedules: each schedule equals what MXNet's and Keras's optimizers actually apply."""
+"""d2lutils.optim.schedules: each schedule equals what MXNet's and Keras's optimizers actually apply."""
 import subprocess
 import sys
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import d2lutils  # noqa: F401  (first: fixes the MXNet/TensorFlow import order)
-from d2lutils import schedules
+from d2lutils.optim import schedules
 
 T = 50          # schedule length in the comparisons
 N = 70          # updates probed (beyond T, so the end value is checked too)
@@ -138,7 +138,7 @@ def test_range_test_on_a_quadratic():
 
 
 def test_import_d2lutils_loads_no_framework():
-    code = ("import sys, d2lutils; from d2lutils import schedules, mlp, bands; "
+    code = ("import sys, d2lutils; from d2lutils.optim import schedules; from d2lutils.models import mlp; from d2lutils.figures import bands; "
             "print(any(m in sys.modules for m in ('mxnet', 'tensorflow')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -1,4 +1,4 @@
-"""d2lutils.second_order and the framework Hessian–vector products.
+"""d2lutils.optim.second_order and the framework Hessian–vector products.
 
 Expectations are closed forms worked out by hand (the minimizer of a quadratic,
 the solution of a linear system by np.linalg.solve, the Hessian XᵀX/n of the
@@ -10,7 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from d2lutils import functions, second_order as so
+from d2lutils.analysis import functions
+from d2lutils.optim import second_order as so
 
 
 def spd(d, seed=0, cond=100.0):
@@ -192,7 +193,7 @@ print("ok")
 
 MXNET_BODY = r"""
 from mxnet import nd
-from d2lutils import mxnet_hvp
+from d2lutils.mxnet import hvp as mxnet_hvp
 Xn, yn = nd.array(X), nd.array(y)
 loss = lambda w, b: ((nd.dot(Xn, w) + b - yn) ** 2).mean() / 2
 try:
@@ -214,7 +215,7 @@ hv = [h.asnumpy() for h in mxnet_hvp.hvp_quadratic(loss, [nd.array(w0), nd.zeros
 
 TF_BODY = r"""
 import tensorflow as tf
-from d2lutils import tensorflow_hvp
+from d2lutils.tensorflow import hvp as tensorflow_hvp
 loss = lambda w, b: tf.reduce_mean((tf.matmul(X, w) + b - y) ** 2) / 2
 w, b = tf.Variable(w0), tf.Variable(np.zeros(1, np.float32))
 try:
@@ -235,7 +236,7 @@ def test_framework_hvp_matches_analytic_hessian(body):
 
 
 def test_import_d2lutils_loads_no_framework():
-    code = ("import sys, d2lutils, d2lutils.second_order; "
+    code = ("import sys, d2lutils, d2lutils.optim.second_order; "
             "print('mxnet' in sys.modules, 'tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False False", out.stderr[-2000:]

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from d2lutils import sliderframes as sf
-from d2lutils.functions import quadratic
+from d2lutils.figures import sliderframes as sf
+from d2lutils.analysis.functions import quadratic
 
 
 def draw(value, other=0.0):
@@ -55,7 +55,7 @@ def test_contour_panel_equal_aspect_and_red_title_when_outside():
 @pytest.mark.parametrize("bad, message", [([], "at least 1"), ([np.nan], "finite"),
                                           ([0.1, 0.1], "distinct")])
 def test_bad_values_rejected(bad, message):
-    """Slider values are checked (as by d2lutils.widgets) before any frame is drawn."""
+    """Slider values are checked (as by d2lutils.figures.widgets) before any frame is drawn."""
     plt.close("all")
     with pytest.raises(ValueError, match=message):
         sf.slider(bad, draw)

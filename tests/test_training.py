@@ -235,7 +235,7 @@ def test_on_epoch_sees_the_order_of_the_minibatches():
 
 def test_numpy_trainer_sees_the_same_minibatches(runs, data):
     """train_sgd_numpy follows the framework trainers' curve record by record (same init, same batches)."""
-    from d2lutils.linreg import train_sgd_numpy
+    from d2lutils.models.linreg import train_sgd_numpy
     numpy_run = train_sgd_numpy(*data, batch_size=10, lr=LR, num_epochs=2)
     gap = rel(numpy_run.losses, runs["mxnet-scratch"].losses)
     assert gap < 1e-5, f"NumPy and MXNet curves differ by {gap:.1e}: different minibatches?"

@@ -12,10 +12,10 @@ import pytest
 
 import d2lutils
 from d2lutils import minibatches, plot, plot_losses, set_figsize, show_runs_2d, trajectory
-from d2lutils import widgets as dw
+from d2lutils.figures import widgets as dw
 from d2lutils.comparison import relative_gap
-from d2lutils.linreg import train_sgd_numpy
-from d2lutils.optim import newton_trajectory
+from d2lutils.models.linreg import train_sgd_numpy
+from d2lutils.optim.rules import newton_trajectory
 from d2lutils.training import TrainResult, run_epochs
 from d2lutils.validation import check_scalar
 
@@ -109,7 +109,7 @@ def test_zero_momentum_and_beta1_are_valid():
 
 
 def test_newton_bad_inputs():
-    from d2lutils.functions import quadratic
+    from d2lutils.analysis.functions import quadratic
     with pytest.raises(ValueError, match="lr must be positive"):
         newton_trajectory(quadratic(), [1.0, 1.0], 3, lr=0.0)
     with pytest.raises(TypeError, match="fn must have .grad"):

@@ -9,7 +9,7 @@ import pytest
 
 from ipywidgets.widgets.widget_link import Link
 
-import d2lutils.widgets as dw
+import d2lutils.figures.widgets as dw
 from d2lutils import trajectory
 
 
@@ -222,7 +222,7 @@ def _first_view(box):
 @pytest.mark.parametrize("module", ["widgets", "sliderframes"])
 def test_one_slider_first_view_is_the_frame_it_starts_at(module):
     """Untrusted, the output shows frame ``index`` and says how to get the slider."""
-    import d2lutils.sliderframes as sf
+    import d2lutils.figures.sliderframes as sf
     make = dw.frame_slider if module == "widgets" else sf.slider
     box = make([0.1, 0.5, 2.0], draw_line, description="s", index=2)
     picture, text = _first_view(box)
@@ -233,7 +233,7 @@ def test_one_slider_first_view_is_the_frame_it_starts_at(module):
 @pytest.mark.parametrize("module", ["widgets", "sliderframes"])
 def test_two_slider_first_view_is_the_frame_they_start_at(module):
     """With two sliders the first view is frame (index[0], index[1]) of the grid."""
-    import d2lutils.sliderframes as sf
+    import d2lutils.figures.sliderframes as sf
     make = dw.frame_slider_2 if module == "widgets" else sf.slider_2
     box = make([1.0, 2.0], [0.5, 1.0, 1.5], lambda a, b: draw_line(a * b),
                descriptions=("a", "b"), index=(1, 2))

@@ -1,7 +1,7 @@
 /* Optimizer playground of 《深度学习中的优化算法》: plain JavaScript, no dependencies.
  *
  * Part 1 (math core, no DOM): the book's 2-D test functions and update rules,
- * written to match d2lutils/functions.py and d2lutils/optim.py operation by
+ * written to match d2lutils/analysis/functions.py and d2lutils/optim/rules.py operation by
  * operation (tests/test_playground.py runs this file under Node and compares
  * every trajectory with the NumPy reference, step by step).
  * Part 2 (browser only): every <div class="optim-playground" data-...> on the
@@ -24,7 +24,7 @@
   "use strict";
 
   // ------------------------------------------------------------------ functions
-  // Same expressions, same order of operations as d2lutils/functions.py.
+  // Same expressions, same order of operations as d2lutils/analysis/functions.py.
   function sq(v) { return v * v; }
 
   function quadratic(p) {
@@ -168,7 +168,7 @@
   }
 
   // ------------------------------------------------------------------ update rules
-  // Per coordinate, same operations in the same order as d2lutils/optim.py.
+  // Per coordinate, same operations in the same order as d2lutils/optim/rules.py.
   function zeros(n) { var z = []; for (var i = 0; i < n; i++) z.push(0); return z; }
   function stateOf(names) {
     return function (n) { var s = {t: 0}; names.forEach(function (k) { s[k] = zeros(n); }); return s; };

@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as np
 
-from .validation import check_scalar
+from ..validation import check_scalar
 
 
 @dataclass(frozen=True)

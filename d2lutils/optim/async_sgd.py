@@ -7,7 +7,7 @@ on one machine: x_{t+1} = x_t − η ∇f(x_{t−τ}) (with x_s = x_0 for s < 0)
 """
 import numpy as np
 
-from .validation import check_non_negative_int, check_scalar
+from ..validation import check_non_negative_int, check_scalar
 
 
 def stale_gd(grad, x0, lr, tau, steps, bound=1e6):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .optim import RULES, Rule
+from ..optim.rules import RULES, Rule
 
 SIZES = (64, 32, 10)
 

@@ -4,7 +4,7 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .plotting import use_png_display
+from ..figures.plotting import use_png_display
 
 
 def plot_bands(x, curves, xlabel="epoch", ylabel=None, yscale="linear", axes=None,

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validation import check_non_negative_int, check_scalar
+from ..validation import check_non_negative_int, check_scalar
 
 
 class Digits(NamedTuple):

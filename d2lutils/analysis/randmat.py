@@ -12,7 +12,7 @@ from decimal import Decimal, getcontext, localcontext
 
 import numpy as np
 
-from .validation import check_positive_int, check_rng
+from ..validation import check_positive_int, check_rng
 
 #: Largest n for which :func:`prob_all_positive` is offered (the probability
 #: is about 10^-198 there; a few n later it would underflow a float).

@@ -26,9 +26,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
-from .optim import resolve, trajectory
-from .plotting import book_style, show_trace, show_trace_2d, use_png_display
-from .validation import check_callable, check_numbers, check_scalar
+from ..optim.rules import resolve, trajectory
+from ..figures.plotting import book_style, show_trace, show_trace_2d, use_png_display
+from ..validation import check_callable, check_numbers, check_scalar
 
 FRAME_SIZE = (3.5, 2.5)
 #: Colours in a frame's palette.

@@ -26,8 +26,8 @@ def main(argv=None):
 
     import tensorflow as tf  # noqa: PLC0415  (the parent process never imports TensorFlow)
 
-    from .digits import load_digits
-    from .twolayer_net import init_mlp
+    from ..data.digits import load_digits
+    from ..models.twolayer_net import init_mlp
 
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     rank = strategy.cluster_resolver.task_id

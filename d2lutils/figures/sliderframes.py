@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
-from .plotting import _use_png_display
-from .widgets import (check_grid_args, check_slider_args, slider_over_frames,
+from ..figures.plotting import _use_png_display
+from ..figures.widgets import (check_grid_args, check_slider_args, slider_over_frames,
                       sliders_over_frame_grid)
 
 

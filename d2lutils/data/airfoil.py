@@ -3,7 +3,7 @@ from importlib import resources
 
 import numpy as np
 
-from .validation import check_positive_int, check_rng
+from ..validation import check_positive_int, check_rng
 
 #: Rows in the shipped file (UCI "Airfoil Self-Noise", CC BY 4.0).
 AIRFOIL_ROWS = 1503
@@ -20,7 +20,7 @@ def load_airfoil(n=1500):
     check_positive_int(n, "n")
     if n > AIRFOIL_ROWS:
         raise ValueError(f"n must be at most {AIRFOIL_ROWS} (rows in the file), got {n}")
-    source = resources.files("d2lutils.datasets") / "airfoil_self_noise.dat"
+    source = resources.files("d2lutils.data.datasets") / "airfoil_self_noise.dat"
     with resources.as_file(source) as path:
         data = np.loadtxt(path, dtype=np.float64)[:n]
     std = data.std(axis=0)

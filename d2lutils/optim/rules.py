@@ -11,7 +11,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .validation import (check_callable, check_dict, check_non_negative_int, check_scalar,
+from ..validation import (check_callable, check_dict, check_non_negative_int, check_scalar,
                          check_unit_interval)
 
 

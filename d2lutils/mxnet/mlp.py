@@ -6,7 +6,7 @@ import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon, nd
 
-from . import mlp
+from ..models import mlp
 
 
 def build(seed=0, scale="he"):

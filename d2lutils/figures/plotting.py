@@ -16,7 +16,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .validation import check_bool, check_figsize, check_scalar
+from ..validation import check_bool, check_figsize, check_scalar
 
 #: The book's default size of one figure, in inches.
 FIGSIZE = (3.5, 2.5)

@@ -309,7 +309,7 @@ def soft_abs():
     f' = x/√(1+x²), f'' = (1+x²)^(−3/2), so x − f'/f'' = −x³: pure Newton
     converges (cubically) from |x₀| < 1 and diverges from |x₀| > 1.
     """
-    from .functions import TestFunction
+    from ..analysis.functions import TestFunction
 
     return TestFunction(
         name="soft_abs", formula=r"\sqrt{1 + x^2} - 1", dim=1,
@@ -450,8 +450,8 @@ def minibatch_run(rule, loss_grad, theta0, num_examples, batch_size, epochs, see
     """
     import time
 
-    from .data import minibatches
-    from .optim import resolve
+    from ..data.airfoil import minibatches
+    from ..optim.rules import resolve
 
     rule, hp = resolve(rule, hp)
     theta = np.array(theta0, dtype=float)

@@ -13,7 +13,7 @@ the frameworks' built-ins exactly (checked in the large-batch chapter):
 """
 import numpy as np
 
-from .validation import check_positive_int, check_scalar
+from ..validation import check_positive_int, check_scalar
 
 
 def _norm(a):
@@ -77,7 +77,7 @@ def train_digits(params, data, batch_size, num_epochs, step, seed=0):
     test accuracy and update count before training and after every epoch.  Once
     the loss is not finite the run counts as diverged: loss ``inf`` from then on.
     """
-    from . import twolayer_net as mlp  # noqa: PLC0415  (kept local: only needed here)
+    from ..models import twolayer_net as mlp  # noqa: PLC0415  (kept local: only needed here)
 
     check_positive_int(batch_size, "batch_size")
     check_positive_int(num_epochs, "num_epochs")

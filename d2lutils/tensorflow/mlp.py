@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402
 
-from . import mlp  # noqa: E402
+from ..models import mlp  # noqa: E402
 
 # Each call of train() compiles fresh tf.functions (they close over a new network and
 # optimizer); TensorFlow would log a "retracing" warning to stderr after a few calls.

@@ -1,0 +1,15 @@
+"""MXNet (Gluon) code of the book; importing this package imports MXNet.
+
+The same module names as :mod:`d2lutils.tensorflow`, so the two read side by side:
+
+* :mod:`~d2lutils.mxnet.training`: airfoil training loops, from scratch and with a Gluon
+  ``Trainer``, and the step-by-step comparison with the built-in optimizer (re-exported here:
+  ``from d2lutils import mxnet as d2lmx; d2lmx.train_scratch(...)``);
+* :mod:`~d2lutils.mxnet.mlp`: the digits MLP built with Gluon;
+* :mod:`~d2lutils.mxnet.hvp`: Hessian-vector products by double backpropagation.
+"""
+from .training import (check_optimizer_params, check_states, compare_with_builtin, linreg,
+                       squared_loss, train_concise, train_scratch)
+
+__all__ = ["check_optimizer_params", "check_states", "compare_with_builtin", "linreg",
+           "squared_loss", "train_concise", "train_scratch"]
