@@ -131,3 +131,47 @@ def check_figsize(figsize, name="figsize"):
         if not math.isfinite(v) or v <= 0:
             raise ValueError(f"{expected}, got {figsize!r}")
     return (float(figsize[0]), float(figsize[1]))
+
+
+def check_same_structure(arrays, like, name, like_name="the parameters"):
+    """A list with one array per entry of ``like``, each of the same shape; returned as a list.
+
+    Used wherever a direction, a vector or a gradient must match a list of
+    parameter tensors (Hessian–vector products, landscape slices, update rules).
+    Works with NumPy arrays and framework tensors alike (anything with ``.shape``).
+    """
+    if isinstance(arrays, (str, bytes)) or not hasattr(arrays, "__iter__"):
+        raise TypeError(f"{name} must be a list of arrays, got {type(arrays).__name__}")
+    arrays, like = list(arrays), list(like)
+    if len(arrays) != len(like) or not like:
+        raise ValueError(f"{name} must hold one array per entry of {like_name}: expected "
+                         f"{len(like)}, got {len(arrays)}")
+    for i, (a, p) in enumerate(zip(arrays, like)):
+        if tuple(np.shape(a)) != tuple(np.shape(p)):
+            raise ValueError(f"{name}[{i}] has shape {tuple(np.shape(a))}, expected "
+                             f"{tuple(np.shape(p))} (the shape of {like_name}[{i}])")
+    return arrays
+
+
+def check_square_matrix(matrix, name):
+    """A finite square 2-D array, returned as float64."""
+    matrix = np.asarray(matrix, dtype=float)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {matrix.shape}")
+    if not np.all(np.isfinite(matrix)):
+        raise ValueError(f"{name} must be finite (it holds NaN or inf)")
+    return matrix
+
+
+def check_finite_vector(x, name, size=None):
+    """A finite 1-D float array (of length ``size``, if given), returned as a float64 copy."""
+    try:
+        x = np.array(x, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a vector of numbers, got {x!r}") from None
+    if x.ndim != 1 or x.size == 0 or (size is not None and x.size != size):
+        want = f"length {size}" if size is not None else "at least one entry"
+        raise ValueError(f"{name} must be a 1-D vector with {want}, got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} must be finite (it holds NaN or inf)")
+    return x

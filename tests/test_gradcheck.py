@@ -1,5 +1,5 @@
 """Numerical gradients and the gradient check (d2lutils.analysis.gradcheck), on known functions,
-the multiclass SVM loss (d2lutils.models.linear_classifier) and the NumPy MLP (d2lutils.models.twolayer_net)."""
+the multiclass SVM loss (d2lutils.models.linear_classifier) and the NumPy MLP (d2lutils.models.mlp)."""
 import numpy as np
 import pytest
 
@@ -7,7 +7,7 @@ from d2lutils.analysis import functions
 from d2lutils.analysis.gradcheck import (GradientCheckError, gradient_check, numerical_gradient,
                                 relative_error)
 from d2lutils.models.linear_classifier import accuracy, add_bias, svm_loss, svm_loss_grad
-from d2lutils.models.twolayer_net import flatten, init_mlp, mlp_loss, mlp_loss_grad, unflatten
+from d2lutils.models.mlp import flatten, init_params, loss as mlp_loss, loss_and_grads as mlp_loss_grad, unflatten
 
 POINTS = [np.array([-1.2, 1.0]), np.array([0.3, -0.7]), np.array([2.0, 3.5])]
 
@@ -188,7 +188,7 @@ def test_accuracy_is_scale_invariant():
 def test_mlp_backprop_passes_gradient_check_in_float64():
     rng = np.random.default_rng(1)
     X, y = rng.random((16, 6)), rng.integers(0, 3, size=16)
-    params = init_mlp(6, 5, 3, seed=2)
+    params = init_params(seed=2, sizes=(6, 5, 3), dtype=np.float64)
     params[1] += 0.1                                       # nonzero biases
     loss, grads = mlp_loss_grad(params, X, y)
     assert loss == pytest.approx(mlp_loss(params, X, y))
@@ -197,7 +197,7 @@ def test_mlp_backprop_passes_gradient_check_in_float64():
 
 
 def test_mlp_keeps_float32():
-    params = init_mlp(4, 3, 2, dtype=np.float32)
+    params = init_params(sizes=(4, 3, 2), dtype=np.float32)
     X, y = np.ones((2, 4)), np.array([0, 1])
     loss, grads = mlp_loss_grad(params, X, y)
     assert np.asarray(mlp_loss(params, X, y)).dtype == np.float32
@@ -205,7 +205,7 @@ def test_mlp_keeps_float32():
 
 
 def test_unflatten_inverts_flatten():
-    params = init_mlp(4, 3, 2, seed=0)
+    params = init_params(seed=0, sizes=(4, 3, 2))
     back = unflatten(flatten(params), params)
     for p, q in zip(params, back):
         np.testing.assert_array_equal(p, q)

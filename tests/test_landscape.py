@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from d2lutils.analysis import landscape
-from d2lutils.models.twolayer_net import init_mlp, mlp_loss
+from d2lutils.models.mlp import init_params, loss as mlp_loss
 
 
 def linear_loss(C):
@@ -50,7 +50,7 @@ def test_batched_evaluation_equals_one_at_a_time(setup):
 
 
 def test_slices_of_a_list_of_parameters():
-    params = init_mlp(5, 4, 3, seed=0)
+    params = init_params(seed=0, sizes=(5, 4, 3), dtype=np.float64)
     rng = np.random.default_rng(0)
     X, y = rng.random((10, 5)), rng.integers(0, 3, 10)
     L = lambda p: mlp_loss(p, X, y)                       # noqa: E731
@@ -76,7 +76,7 @@ def test_slices_reject_mismatched_directions(setup):
 
 
 def test_filter_normalization_gives_each_filter_the_norm_of_the_weight_filter():
-    params = init_mlp(6, 5, 3, seed=0)
+    params = [p.T if p.ndim == 2 else p for p in init_params(seed=0, sizes=(6, 5, 3), dtype=np.float64)]  # rows = units
     params[1] += 0.5
     direction = landscape.random_direction(params, seed=4)
     normalized = landscape.filter_normalize(direction, params)
@@ -104,7 +104,7 @@ def test_filter_normalization_of_convolution_filters_and_biases_kept():
 
 def test_filter_normalization_makes_rescaled_relu_networks_look_the_same():
     """ReLU nets (c W1, c b1, W2 / c, b2) compute the same function; normalized slices agree."""
-    params = init_mlp(5, 4, 3, seed=1)
+    params = init_params(seed=1, sizes=(5, 4, 3), dtype=np.float64)
     rng = np.random.default_rng(2)
     X, y = rng.random((20, 5)), rng.integers(0, 3, 20)
     L = lambda p: mlp_loss(p, X, y)                       # noqa: E731
@@ -118,7 +118,7 @@ def test_filter_normalization_makes_rescaled_relu_networks_look_the_same():
 
 
 def test_filter_normalize_rejects_mismatched_structure():
-    params = init_mlp(3, 2, 2)
+    params = init_params(sizes=(3, 2, 2), dtype=np.float64)
     with pytest.raises(ValueError, match="structure"):
         landscape.filter_normalize(params[:2], params)
 

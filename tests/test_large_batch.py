@@ -1,46 +1,62 @@
-"""LARS, LAMB and the digits trainer (d2lutils.optim.large_batch), against values worked out by hand."""
+"""LARS and LAMB (d2lutils.optim.large_batch, registered in RULES), against values worked out by hand."""
 import math
 
 import numpy as np
 import pytest
 
-from d2lutils.models import twolayer_net
-from d2lutils.data.digits import load_digits
-from d2lutils.optim.large_batch import (init_lamb, init_lars, lamb_step, lars_step, train_digits,
-                                  trust_ratio)
+from d2lutils.data import load_digits
+from d2lutils.optim import RULES, resolve
+from d2lutils.optim.large_batch import tensor_norm, trust_ratio
+from d2lutils.training import train_runs
+
+
+def run(name, params, grads_per_step, stacked=False, **hp):
+    """Apply the rule ``name`` to each tensor of ``params`` for each list of gradients, in place."""
+    rule, hp = resolve(name, hp)
+    states = [rule.init(p.shape, stacked=stacked) for p in params]
+    for grads in grads_per_step:
+        for p, g, s in zip(params, grads, states):
+            rule.update(p, np.asarray(g, float), s, hp)
+    return states
 
 
 def test_trust_ratio_is_one_when_a_norm_is_zero():
-    assert trust_ratio(3.0, 4.0) == 0.75
-    assert trust_ratio(0.0, 4.0) == 1.0 and trust_ratio(3.0, 0.0) == 1.0
+    assert trust_ratio(np.array(3.0), np.array(4.0)) == 0.75
+    assert trust_ratio(np.array(0.0), np.array(4.0)) == 1.0
+    assert trust_ratio(np.array(3.0), np.array(0.0)) == 1.0
+
+
+def test_trust_ratio_of_nan_is_not_silently_one_in_the_update():
+    """A NaN gradient must make the parameters NaN (so a trainer reports divergence), not vanish."""
+    p = [np.array([3.0, 4.0])]
+    run("lars", p, [[[np.nan, 1.0]]], lr=0.5, eta=0.1)
+    assert np.isnan(p[0]).any()
 
 
 def test_lars_two_steps_by_hand():
     """w = [3, 4] (‖w‖ = 5), g = [0, 1] then [1, 0]; lr 0.5, η_L 0.1, γ 0.9, wd 0."""
     w, bias = np.array([3.0, 4.0]), np.array([0.0])
-    params = [w, bias]
-    vel = init_lars(params)
-    lars_step(params, [np.array([0.0, 1.0]), np.array([2.0])], vel, 0.5, 0.9, 0.1)
-    # λ = 0.1·5/1 = 0.5, v = -0.5·0.5·[0, 1] = [0, -0.25]; the zero bias gets λ = 1: v = -1
+    run("lars", [w, bias], [[[0.0, 1.0], [2.0]]], lr=0.5, momentum=0.9, eta=0.1)
+    # λ = 0.1·5/1 = 0.5, v = 0.5·0.5·[0, 1] = [0, 0.25]; the zero bias gets λ = 1: v = 1
     np.testing.assert_allclose(w, [3.0, 3.75])
     np.testing.assert_allclose(bias, [-1.0])
-    lars_step(params, [np.array([1.0, 0.0]), np.array([0.0])], vel, 0.5, 0.9, 0.1)
+    w2 = np.array([3.0, 4.0])
+    run("lars", [w2], [[[0.0, 1.0]], [[1.0, 0.0]]], lr=0.5, momentum=0.9, eta=0.1)
     lam = 0.1 * math.hypot(3.0, 3.75) / 1.0
-    np.testing.assert_allclose(w, [3.0 - 0.5 * lam, 3.75 - 0.9 * 0.25])
+    np.testing.assert_allclose(w2, [3.0 - 0.5 * lam, 3.75 - 0.9 * 0.25])
 
 
-def test_lars_skip_uses_the_plain_rate():
-    params = [np.array([3.0, 4.0])]
-    lars_step(params, [np.array([0.0, 1.0])], init_lars(params), 0.5, 0.0, 0.1, skip=(0,))
-    np.testing.assert_allclose(params[0], [3.0, 3.5])
+def test_lars_weight_decay_enters_both_the_ratio_and_the_step():
+    """wd = 0.2: λ = η‖w‖/(‖g‖ + wd‖w‖) = 0.1·5/(1 + 1) = 0.25; v = lr·λ·(g + wd w)."""
+    w = np.array([3.0, 4.0])
+    run("lars", [w], [[[0.0, 1.0]]], lr=0.5, momentum=0.9, eta=0.1, weight_decay=0.2)
+    np.testing.assert_allclose(w, [3.0, 4.0] - 0.5 * 0.25 * np.array([0.6, 1.8]))
 
 
 def test_lamb_first_step_by_hand():
     """t = 1: m̂ = g, v̂ = g², u = g/(|g|+ε); step = lr · ‖w‖/‖u‖ · u."""
-    w = np.array([3.0, 4.0])
-    g = np.array([2.0, -1.0])
-    state = init_lamb([w])
-    lamb_step([w], [g], state, lr=0.1, eps=1e-6)
+    w, g = np.array([3.0, 4.0]), np.array([2.0, -1.0])
+    (state,) = run("lamb", [w], [[g]], lr=0.1, eps=1e-6)
     u = g / (np.abs(g) + 1e-6)
     np.testing.assert_allclose(w, [3.0, 4.0] - 0.1 * 5.0 / np.linalg.norm(u) * u, rtol=1e-12)
     assert state["t"] == 1
@@ -48,52 +64,57 @@ def test_lamb_first_step_by_hand():
 
 def test_lamb_second_step_uses_bias_correction():
     w = np.array([1.0])
-    state = init_lamb([w])
-    lamb_step([w], [np.array([1.0])], state, lr=0.1, beta1=0.5, beta2=0.75, eps=0.0)
-    lamb_step([w], [np.array([3.0])], state, lr=0.1, beta1=0.5, beta2=0.75, eps=0.0)
+    run("lamb", [w], [[[1.0]], [[3.0]]], lr=0.1, beta1=0.5, beta2=0.75, eps=0.0)
     # for a single coordinate the trust ratio |w| / |u| turns every step into lr·|w|·sign(u):
     # u > 0 at both steps (m̂ = 1, then 1.75 / 0.75), so w = 1 · 0.9 · 0.9
     np.testing.assert_allclose(w, [0.9 * 0.9])
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: lars_step([np.ones(2)], [np.ones(2)], [np.zeros(2)], float("nan")),
-     "lr must be a finite number"),
-    (lambda: lamb_step([np.ones(2)], [np.ones(2)], init_lamb([np.ones(2)]), -1.0),
-     "lr must be non-negative"),
+def test_lamb_weight_decay_is_inside_the_trust_ratio():
+    """u = m̂/(√v̂ + ε) + wd·w; with g = 0 at t = 1, u = wd·w and the step is lr·‖w‖/‖wd w‖·wd w = lr·w."""
+    w = np.array([3.0, 4.0])
+    run("lamb", [w], [[[0.0, 0.0]]], lr=0.1, eps=1e-6, weight_decay=0.5)
+    np.testing.assert_allclose(w, [2.7, 3.6])
+
+
+def test_stacked_norms_are_per_run():
+    """Two runs stacked along axis 0 get the ratios each would get alone."""
+    a, b = np.array([[3.0, 4.0]]), np.array([[30.0, 40.0]])
+    grads = [[[0.0, 1.0]], [[0.0, 3.0]]]
+    alone = []
+    for start, g in zip((a, b), grads):
+        p = start[0].copy()
+        run("lars", [p], [[g[0]]], lr=0.5, eta=0.1)
+        alone.append(p)
+    stack = np.concatenate([a, b])
+    run("lars", [stack], [[np.concatenate(grads)]], stacked=True, lr=0.5, eta=0.1)
+    np.testing.assert_allclose(stack, np.stack(alone))
+
+
+def test_tensor_norm_over_axes():
+    x = np.arange(12.0).reshape(2, 2, 3)
+    np.testing.assert_allclose(tensor_norm(x, (1, 2))[:, 0, 0], np.linalg.norm(x.reshape(2, -1), axis=1))
+    assert tensor_norm(x, None).shape == (1, 1, 1)
+
+
+@pytest.mark.parametrize("name, hp, match", [
+    ("lars", {"lr": float("nan")}, "lr must be a finite number"),
+    ("lars", {"weight_decay": float("nan")}, "weight_decay must be a finite number"),
+    ("lars", {"momentum": 1.5}, "momentum must lie in"),
+    ("lars", {"eta": -1.0}, "eta must be positive"),
+    ("lamb", {"lr": -1.0}, "lr must be non-negative"),
+    ("lamb", {"beta1": 1.0}, "beta1 must lie in"),
 ])
-def test_bad_learning_rate(call, match):
+def test_bad_hyperparameters(name, hp, match):
     with pytest.raises(ValueError, match=match):
-        call()
+        resolve(name, hp)
 
 
-def test_train_digits_records_every_epoch_and_learns():
+def test_layerwise_rules_train_the_digits_network_in_a_sweep():
+    """LARS and LAMB through train_runs (stacked over seeds): the loss falls, no run diverges."""
     data = load_digits()
-    params = twolayer_net.init_mlp(64, 16, 10, seed=0)
-
-    def sgd(p, g, t):
-        for a, b in zip(p, g):
-            a -= 0.5 * b
-
-    hist = train_digits(params, data, 256, 5, sgd)
-    assert hist["updates"] == [0, 6, 12, 18, 24, 30]      # ceil(1347 / 256) = 6 per epoch
-    assert len(hist["loss"]) == len(hist["test_acc"]) == 6
-    assert hist["loss"][-1] < 0.3 * hist["loss"][0] and hist["test_acc"][-1] > 0.8
-
-
-def test_train_digits_marks_a_diverged_run():
-    data = load_digits()
-    params = twolayer_net.init_mlp(64, 16, 10, seed=0)
-
-    def explode(p, g, t):
-        with np.errstate(over="ignore"):
-            for a in p:
-                a *= 1e200
-
-    hist = train_digits(params, data, 512, 2, explode)
-    assert hist["loss"][1:] == [math.inf, math.inf] and math.isnan(hist["test_acc"][-1])
-
-
-def test_train_digits_rejects_bad_sizes():
-    with pytest.raises(ValueError, match="batch_size must be positive"):
-        train_digits([], load_digits(), 0, 1, lambda *a: None)
+    for name, lr, hp in (("lars", 2.0, {"eta": 0.01}), ("lamb", 0.02, {})):
+        runs = train_runs(name, data, lrs=[lr], seeds=(0, 1), num_epochs=5, batch_size=256, **hp)
+        assert not runs.diverged.any()
+        assert np.all(runs.train_loss[..., -1] < 0.5 * runs.train_loss[..., 0]), name
+    assert RULES["lars"].layerwise and RULES["lamb"].layerwise and not RULES["adam"].layerwise

@@ -1,10 +1,12 @@
-"""d2lutils.models.mlp (NumPy), mlp_mxnet and mlp_tensorflow: the digits MLP, its rules and trainers."""
+"""d2lutils.models.mlp (NumPy), d2lutils.{mxnet,tensorflow}.mlp and d2lutils.training.train_runs: the digits MLP and its trainers."""
 import numpy as np
 import pytest
 
 import d2lutils  # noqa: F401  (first: fixes the MXNet/TensorFlow import order)
 from d2lutils.figures import bands
 from d2lutils.models import mlp
+from d2lutils.optim import RULES
+from d2lutils.training import train_runs
 from d2lutils.data.digits import load_digits
 
 
@@ -39,7 +41,7 @@ def test_gradients_match_finite_differences(data):
 
 def test_numpy_trainer_reaches_stated_accuracy(data):
     """Momentum SGD (η = 0.1, γ = 0.9), batch 64, 10 epochs: test accuracy ≥ 0.94 for every seed."""
-    runs = mlp.train_runs("momentum", data, lrs=[0.1], seeds=(0, 1), num_epochs=10, momentum=0.9)
+    runs = train_runs("momentum", data, lrs=[0.1], seeds=(0, 1), num_epochs=10, momentum=0.9)
     loss, acc = runs.final()
     assert np.all(acc >= 0.94), acc
     assert np.all(loss < runs.train_loss[..., 0] / 10)
@@ -47,15 +49,15 @@ def test_numpy_trainer_reaches_stated_accuracy(data):
 
 def test_stacked_runs_equal_single_runs(data):
     """A sweep of (lr, seed) pairs trains each pair exactly as a run of its own."""
-    sweep = mlp.train_runs("adam", data, lrs=[0.001, 0.01], seeds=(0, 1), num_epochs=2)
+    sweep = train_runs("adam", data, lrs=[0.001, 0.01], seeds=(0, 1), num_epochs=2)
     for i, j in [(0, 1), (1, 0)]:
-        alone = mlp.train_runs("adam", data, lrs=[sweep.lrs[i]], seeds=(j,), num_epochs=2)
+        alone = train_runs("adam", data, lrs=[sweep.lrs[i]], seeds=(j,), num_epochs=2)
         assert np.allclose(sweep.train_loss[i, j], alone.train_loss[0, 0], rtol=1e-5)
 
 
 def test_equal_weights_stay_symmetric(data):
     """All-equal weights: every hidden unit gets the same gradient, so they never differ."""
-    params = mlp.train_runs("sgd", data, lrs=[0.1], seeds=(0,), scale=("constant", 0.1), steps=50)
+    params = train_runs("sgd", data, lrs=[0.1], seeds=(0,), scale=("constant", 0.1), steps=50)
     W1 = params[0][0]
     assert np.ptp(W1, axis=1).max() < 1e-6
 
@@ -69,8 +71,8 @@ def test_adamw_and_nadam_equal_keras():
     for name, hp, optimizer in [
             ("adamw", {"lr": 0.01, "weight_decay": 0.05},
              keras.optimizers.AdamW(0.01, weight_decay=0.05)),
-            ("nadam", {"lr": 0.01}, keras.optimizers.Nadam(0.01))]:
-        rule = mlp.ALL_RULES[name]
+            ("nadam", {"lr": 0.01, "schedule_decay": 1.0}, keras.optimizers.Nadam(0.01))]:
+        rule = RULES[name]
         ours, state = start.astype(np.float64), rule.init(start.shape)
         theirs = tf.Variable(start)
         optimizer.build([theirs])
@@ -85,13 +87,13 @@ def test_framework_trainers_equal_numpy(data):
     from d2lutils.mxnet import mlp as mlp_mxnet
     from d2lutils.tensorflow import mlp as mlp_tensorflow
     from tensorflow import keras
-    ref = [p[0] for p in mlp.train_runs("momentum", data, lrs=[0.1], seeds=(0,), steps=30,
+    ref = [p[0] for p in train_runs("momentum", data, lrs=[0.1], seeds=(0,), steps=30,
                                         momentum=0.9)]
     assert rel_gap(mlp_mxnet.train("sgd", {"learning_rate": 0.1, "momentum": 0.9}, data,
                                    steps=30), ref) < 1e-4
     assert rel_gap(mlp_tensorflow.train(keras.optimizers.SGD(0.1, momentum=0.9), data,
                                         steps=30), ref) < 1e-4
-    ref = [p[0] for p in mlp.train_runs("adam", data, lrs=[0.003], seeds=(0,), steps=30,
+    ref = [p[0] for p in train_runs("adam", data, lrs=[0.003], seeds=(0,), steps=30,
                                         eps=1e-7, eps_form="framework")]
     assert rel_gap(mlp_mxnet.train("adam", {"learning_rate": 0.003, "epsilon": 1e-7}, data,
                                    steps=30), ref) < 1e-4
@@ -111,16 +113,16 @@ def test_framework_trainers_reach_stated_accuracy(data):
 
 
 @pytest.mark.parametrize("call", [
-    lambda d: mlp.train_runs("lion", d),
-    lambda d: mlp.train_runs("sgd", d, lrs=[-0.1]),
-    lambda d: mlp.train_runs("sgd", d, lrs=[float("inf")]),
-    lambda d: mlp.train_runs("sgd", d, seeds=()),
-    lambda d: mlp.train_runs("sgd", d, beta1=0.9),
-    lambda d: mlp.train_runs("sgd", d, num_epochs=0),
-    lambda d: mlp.train_runs("sgd", d, batch_size=10_000),
-    lambda d: mlp.train_runs("sgd", (d.X_train[:, :10], d.y_train, d.X_test, d.y_test)),
-    lambda d: mlp.train_runs("sgd", (d.X_train, d.y_train + 10, d.X_test, d.y_test)),
-    lambda d: mlp.train_runs("sgd", (d.X_train, d.y_train)),
+    lambda d: train_runs("lion", d),
+    lambda d: train_runs("sgd", d, lrs=[-0.1]),
+    lambda d: train_runs("sgd", d, lrs=[float("inf")]),
+    lambda d: train_runs("sgd", d, seeds=()),
+    lambda d: train_runs("sgd", d, beta1=0.9),
+    lambda d: train_runs("sgd", d, num_epochs=0),
+    lambda d: train_runs("sgd", d, batch_size=10_000),
+    lambda d: train_runs("sgd", (d.X_train[:, :10], d.y_train, d.X_test, d.y_test)),
+    lambda d: train_runs("sgd", (d.X_train, d.y_train + 10, d.X_test, d.y_test)),
+    lambda d: train_runs("sgd", (d.X_train, d.y_train)),
     lambda d: mlp.init_params(0, scale=-1.0),
     lambda d: mlp.init_params(0, scale="xavier"),
     lambda d: bands.plot_bands([0, 1, 2], {"a": np.zeros((2, 4))}),

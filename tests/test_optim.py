@@ -76,16 +76,44 @@ CASES["adam"] = ({"lr": 0.1, "beta1": 0.5, "beta2": 0.75, "eps": 0.01},
 CASES["nesterov"] = ({"lr": 0.1, "momentum": 0.5},
                      [0.925, -1.85],
                      [0.95, -2.125])
+# AdamW (decay, then Adam with ε outside √s), lr = 0.1, λ = 0.5, β1 = 0.5, β2 = 0.75, ε = 0.01.
+# t=1: decay x0·(1 - 0.05); v1 = [0.25, -0.5], s1 = [0.0625, 0.25], √(1-β2)/(1-β1) = 1
+# t=2: v2 = [0, 0.75], s2 = [0.0625, 1.1875], √0.4375 / 0.75
+_k2 = SQ(0.4375) / 0.75
+_w1 = [0.95 - 0.1 * 0.25 / 0.26, -1.9 + 0.1 * 0.5 / 0.51]
+CASES["adamw"] = ({"lr": 0.1, "weight_decay": 0.5, "beta1": 0.5, "beta2": 0.75, "eps": 0.01},
+                  _w1,
+                  [_w1[0] * 0.95 - 0.0,
+                   _w1[1] * 0.95 - 0.1 * _k2 * 0.75 / (SQ(1.1875) + 0.01)])
+
+# Nadam with Keras's schedule (d = 1): μ_t = β1(1 - ½·0.96^t), β1 = 0.5, β2 = 0.75, ε = 0.01, lr 0.1
+_mu = {t: 0.5 * (1 - 0.5 * 0.96 ** t) for t in (1, 2, 3)}       # 0.26, 0.2696, 0.278...
+_m1 = [0.25, -0.5]                                                # (1-β1) g1
+_hat1 = [_mu[2] * m / (1 - _mu[1] * _mu[2]) + (1 - _mu[1]) * g / (1 - _mu[1])
+         for m, g in zip(_m1, G1)]
+_n1 = [x - 0.1 * h / (abs(g) + 0.01) for x, h, g in zip(X0, _hat1, G1)]   # ŝ1 = g1²
+_m2 = [0.5 * m + 0.5 * g for m, g in zip(_m1, G2)]               # [0, 0.75]
+_s2 = [0.75 * 0.25 * g1 * g1 + 0.25 * g2 * g2 for g1, g2 in zip(G1, G2)]
+_p2 = _mu[1] * _mu[2]
+_hat2 = [_mu[3] * m / (1 - _p2 * _mu[3]) + (1 - _mu[2]) * g / (1 - _p2) for m, g in zip(_m2, G2)]
+CASES["nadam"] = ({"lr": 0.1, "beta1": 0.5, "beta2": 0.75, "eps": 0.01, "schedule_decay": 1.0},
+                  _n1,
+                  [x - 0.1 * h / (SQ(s / 0.4375) + 0.01) for x, h, s in zip(_n1, _hat2, _s2)])
+
 # AMSGrad: with g1, g2 above s never decreases (s2 = [0.0625, 1.1875] >= s1 = [0.0625, 0.25]),
 # so its max is s itself and the steps are Adam's; test_amsgrad_keeps_the_largest_s covers the max.
 CASES["amsgrad"] = CASES["adam"]
 
 
 def test_rules_are_the_books_algorithms():
-    """RULES holds exactly the algorithms the book teaches."""
+    """RULES holds exactly the algorithms the book trains with; every one is checked by hand.
+
+    The elementwise rules here (CASES); LARS and LAMB, which scale whole tensors, in
+    tests/test_large_batch.py.
+    """
     assert set(RULES) == {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta",
-                          "adam", "amsgrad"}
-    assert set(CASES) == set(RULES)
+                          "adam", "amsgrad", "adamw", "nadam", "lars", "lamb"}
+    assert set(CASES) == {name for name, rule in RULES.items() if not rule.layerwise}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -168,18 +196,19 @@ def test_divergence_is_flagged_early_without_overflow():
 
 
 def test_learning_rate_schedule_evaluated_each_step():
-    """A callable lr is called with t = 1, 2, ... and the path matches ∏(1 - 2·lr(t)) x0."""
+    """A callable lr is called with t = 0, 1, ... (updates already applied, as schedules count)
+    and the path matches ∏(1 - 2·lr(t)) x0."""
     calls = []
 
     def schedule(t):
         calls.append(t)
-        return 0.4 / t
+        return 0.4 / (t + 1)
 
     run = trajectory("sgd", lambda x: 2 * x, 2.0, 6, lr=schedule)
-    assert calls == [1, 2, 3, 4, 5, 6]
+    assert calls == [0, 1, 2, 3, 4, 5]
     expected = [2.0]
-    for t in range(1, 7):
-        expected.append(expected[-1] * (1 - 0.8 / t))
+    for t in range(6):
+        expected.append(expected[-1] * (1 - 0.8 / (t + 1)))
     np.testing.assert_allclose(run.points[:, 0], expected, rtol=1e-12)
 
 

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 from d2lutils.analysis import functions
+from d2lutils.models.mlp import FlatMLP
+from d2lutils.optim import first_order
 from d2lutils.optim import second_order as so
 
 
@@ -40,7 +42,7 @@ def test_newton_one_step_on_ill_conditioned_quadratic(kappa):
 
 
 def test_soft_abs_newton_is_minus_x_cubed_and_line_search_fixes_it():
-    fn = so.soft_abs()
+    fn = functions.soft_abs()
     pure = so.newton(fn, [0.5], 3)
     assert np.allclose(pure.points[:, 0], [0.5, -0.125, 0.125 ** 3, -(0.125 ** 9)])
     assert so.newton(fn, [2.0], 20).diverged
@@ -110,18 +112,18 @@ def test_cg_accepts_a_matvec():
 
 def test_huber_worst_case_gap_is_exact():
     for N in (1, 7, 50):
-        f, grad = so.huber_worst_case(2.0, 3.0, N)
-        x = so.gradient_descent(grad, [3.0], N, lr=0.5)
+        f, grad = functions.huber_worst_case(2.0, 3.0, N)
+        x = first_order.gradient_descent(grad, [3.0], N, lr=0.5)
         assert f(x[-1]) == pytest.approx(2.0 * 9.0 / (4 * N + 2))
 
 
 def test_nesterov_worst_case_and_acceleration_bounds():
     N = 20
-    q = so.nesterov_worst_case(2 * N + 1)
+    q = functions.nesterov_worst_case(2 * N + 1)
     A = 0.25 * (2 * np.eye(2 * N + 1) - np.eye(2 * N + 1, k=1) - np.eye(2 * N + 1, k=-1))
     assert np.allclose(A @ q.x_star, q.b)                      # x* really is the minimizer
     R2 = q.x_star @ q.x_star
-    gap = q.value(so.accelerated_gradient(q.grad, np.zeros(2 * N + 1), N, 1.0)[-1]) - q.f_star
+    gap = q.value(first_order.accelerated_gradient(q.grad, np.zeros(2 * N + 1), N, 1.0)[-1]) - q.f_star
     assert 3 * R2 / (32 * (N + 1) ** 2) <= gap <= 2 * R2 / (N + 1) ** 2
 
 
@@ -132,12 +134,12 @@ def test_accelerated_gradient_first_steps_by_hand():
     x1 = 0.5                                       # y_1 = x_0 = 1
     x2 = 0.5 * (x1 + 0.0 * (x1 - 1.0))            # (s_1 − 1)/s_2 = 0
     x3 = 0.5 * (x2 + (s2 - 1) / s3 * (x2 - x1))
-    pts = so.accelerated_gradient(lambda x: x, [1.0], 3, L=2.0)
+    pts = first_order.accelerated_gradient(lambda x: x, [1.0], 3, L=2.0)
     assert np.allclose(pts[:, 0], [1.0, x1, x2, x3])
 
 
 def test_flat_mlp_gradient_matches_finite_differences():
-    mlp = so.FlatMLP((4, 3, 2))
+    mlp = FlatMLP((4, 3, 2))
     rng = np.random.default_rng(0)
     X, y, theta = rng.normal(size=(6, 4)), rng.integers(0, 2, 6), mlp.init(1)
     _, g = mlp.loss_grad(theta, X, y)
@@ -162,10 +164,13 @@ def test_flat_mlp_gradient_matches_finite_differences():
     (lambda: so.newton(functions.rosenbrock(), [1.0, 1.0], 1, lr=0), "lr must be"),
     (lambda: so.conjugate_gradient(np.diag([1.0, -1.0]), np.ones(2)), "not positive definite"),
     (lambda: so.conjugate_gradient(np.eye(3), np.ones(2)), "b has length 2"),
-    (lambda: so.huber_worst_case(-1.0, 1.0, 3), "L must be"),
-    (lambda: so.nesterov_worst_case(0), "d must be"),
-    (lambda: so.FlatMLP((4, 3)), "three positive integers"),
-    (lambda: so.FlatMLP((4, 3, 2)).unpack(np.zeros(5)), "theta must have shape"),
+    (lambda: functions.huber_worst_case(-1.0, 1.0, 3), "L must be"),
+    (lambda: functions.nesterov_worst_case(0), "d must be"),
+    (lambda: FlatMLP((4,)), "two or more positive integers"),
+    (lambda: FlatMLP((4, 3, 2)).unpack(np.zeros(5)), "theta must have shape"),
+    (lambda: FlatMLP((4, 3, 2)).loss_grad(np.zeros(23), np.zeros((2, 4)), [0, -1]), "labels must be"),
+    (lambda: FlatMLP((4, 3, 2)).loss_grad(np.zeros(23), np.zeros((2, 4)), [0, 2]), "labels must be"),
+    (lambda: FlatMLP((4, 3, 2)).loss_grad(np.zeros(23), np.zeros((2, 4)), [0.0, 1.0]), "labels must be"),
 ])
 def test_bad_input_raises_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
@@ -205,7 +210,7 @@ try:
     mxnet_hvp.hvp(loss, [nd.array(w0)], [nd.array(v_w), nd.array(v_b)])
     raise AssertionError("expected ValueError")
 except ValueError as err:
-    assert "one vector per parameter" in str(err)
+    assert "one array per entry of params" in str(err)
 x = nd.array([0.3, -1.0])
 t = np.tanh([0.3, -1.0])
 assert np.allclose(mxnet_hvp.hvp(nd.tanh, [x], [nd.ones(2)])[0].asnumpy(), -2 * t * (1 - t * t), atol=1e-6)
@@ -222,7 +227,7 @@ try:
     tensorflow_hvp.hvp(loss, [w, b], [v_w.ravel(), v_b])
     raise AssertionError("expected ValueError")
 except ValueError as err:
-    assert "vector 0 has shape (4,)" in str(err)
+    assert "vectors[0] has shape (4,)" in str(err)
 hv = [h.numpy() for h in tensorflow_hvp.hvp(loss, [w, b], [v_w, v_b])]
 """
 

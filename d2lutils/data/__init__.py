@@ -6,6 +6,6 @@
   stratified train/test split.
 """
 from .airfoil import load_airfoil, minibatches
-from .digits import Digits, load_digits
+from .digits import Digits, check_digits, load_digits
 
-__all__ = ["Digits", "load_airfoil", "load_digits", "minibatches"]
+__all__ = ["Digits", "check_digits", "load_airfoil", "load_digits", "minibatches"]

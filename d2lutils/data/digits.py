@@ -43,3 +43,31 @@ def load_digits(test_fraction=0.25, seed=0):
     train_idx = rng.permutation(np.flatnonzero(~test))
     test_idx = np.flatnonzero(test)
     return Digits(X[train_idx], y[train_idx], X[test_idx], y[test_idx])
+
+
+def check_digits(data, num_classes=10):
+    """Validate digits data (a :class:`Digits` or a plain 4-tuple); return float32 features, int64 labels.
+
+    Raises ``ValueError`` naming what is wrong: not four arrays, shapes that do not
+    match, an empty set, non-finite features, or labels outside [0, num_classes).
+    """
+    try:
+        X_train, y_train, X_test, y_test = data
+    except (TypeError, ValueError):
+        raise ValueError("data must be (X_train, y_train, X_test, y_test), "
+                         "e.g. d2lutils.data.load_digits()") from None
+    out = []
+    for part, (X, y) in (("training", (X_train, y_train)), ("test", (X_test, y_test))):
+        X, y = np.asarray(X, np.float32), np.asarray(y)
+        if X.ndim != 2 or y.shape != (len(X),) or len(X) == 0:
+            raise ValueError(f"{part} set: expected features (n, d) and labels (n,) with n >= 1, "
+                             f"got {X.shape} and {y.shape}")
+        if not np.all(np.isfinite(X)):
+            raise ValueError(f"{part} set: features must be finite")
+        if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= num_classes:
+            raise ValueError(f"{part} set: labels must be integers in [0, {num_classes})")
+        out += [X, y.astype(np.int64)]
+    if out[0].shape[1] != out[2].shape[1]:
+        raise ValueError(f"training and test features differ in width: {out[0].shape[1]} "
+                         f"and {out[2].shape[1]}")
+    return Digits(*out)

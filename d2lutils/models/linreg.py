@@ -7,7 +7,7 @@ squared loss is written by hand, the loop is :func:`d2lutils.training.run_epochs
 import numpy as np
 
 from ..optim.rules import check_hyperparams
-from ..training import check_loop_args, check_data, init_linear_params, run_epochs
+from ..training.airfoil import check_loop_args, check_data, init_linear_params, run_epochs
 
 
 def half_mse(X, y, w, b):

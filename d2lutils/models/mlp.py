@@ -1,321 +1,211 @@
-"""A small multilayer perceptron on the digits, trained in plain NumPy.
+"""The book's one NumPy network: a multilayer perceptron with softmax cross-entropy.
 
-The network is 64 → 32 (ReLU) → 10 with softmax cross-entropy, the same one
-that :mod:`d2lutils.mlp_mxnet` and :mod:`d2lutils.mlp_tensorflow` build with
-the frameworks.  Everything here is framework-free:
+The parameters are a list ``[W1, b1, ..., WL, bL]`` with ``W_l`` of shape
+(fan_in, fan_out), the layout of ``X @ W`` (and of CS231n's notes).  The same
+functions serve three views of the network:
 
-* :func:`init_params` draws the initial weights with NumPy, so all three
-  implementations start from the same point;
-* :func:`batch_orders` fixes the minibatches of a run from its seed;
-* :func:`train_runs` trains many networks at once — every (learning rate, seed)
-  pair of a sweep is one slice of stacked weight arrays, and the update rules
-  of :data:`ALL_RULES` (the book's :data:`d2lutils.optim.RULES` plus AdamW and
-  Nadam) work on the stacked arrays unchanged, because they are elementwise.
+* **one network**: ``X`` (B, inputs), ``y`` (B,); the loss is a scalar;
+* **stacked runs**: every parameter array carries a leading axis of R independent
+  runs (``W`` (R, fan_in, fan_out), ``b`` (R, fan_out)); ``X`` is (B, inputs),
+  shared, or (R, B, inputs), one minibatch per run; the loss has shape (R,).
+  :func:`d2lutils.training.train_runs` trains a whole sweep of learning rates
+  and seeds this way, in one pass of NumPy calls;
+* **one flat vector**: :func:`flatten`, :func:`unflatten` and :class:`FlatMLP`,
+  for ``scipy.optimize`` and for gradient checks.
+
+Every chapter uses ReLU, with one exception: the quasi-Newton section of
+牛顿法与二阶方法 trains with ``activation="tanh"``, because BFGS's theory and
+its line search assume a twice-differentiable loss, which ReLU's kinks break.
+All functions keep the dtype of the parameters (float32 or float64).
 """
-import time
-from dataclasses import dataclass, field
+import numbers
 
 import numpy as np
 
-from ..optim.rules import RULES, Rule
+from ..validation import check_non_negative_int, check_scalar
 
+#: The digits network of the book: 64 pixels → 32 hidden units → 10 classes.
 SIZES = (64, 32, 10)
 
-
-# ---------------------------------------------------------------------------
-# the two rules the book's RULES lack, in the form Keras 3 implements them
-
-def _adamw_init(shape):
-    return {"v": np.zeros(shape), "s": np.zeros(shape), "t": np.zeros(())}
-
-
-def _adamw(p, g, state, hp):
-    """AdamW (Loshchilov & Hutter 2019) as Keras ``AdamW``: decay first, then Adam.
-
-    w <- w - η·λ·w (decoupled weight decay, λ = ``weight_decay``), then an Adam
-    step with ε added to sqrt(s) (Keras's form).
-    """
-    p -= hp["lr"] * hp["weight_decay"] * p
-    RULES["adam"].update(p, g, state, {**hp, "eps_form": "framework"})
-
-
-def _nadam_init(shape):
-    return {"m": np.zeros(shape), "s": np.zeros(shape), "t": np.zeros(()),
-            "u_product": np.ones(())}
-
-
-def _nadam(p, g, state, hp):
-    """Nadam (Dozat 2016) as Keras ``Nadam``: Nesterov-style Adam with the momentum cache.
-
-    μ_t = β1(1 − 0.5·0.96^t); the first moment is corrected with the running
-    product of the μ's, and the current gradient enters with weight 1 − μ_t.
-    """
-    m, s, t, u_prod = state["m"], state["s"], state["t"], state["u_product"]
-    b1, b2 = hp["beta1"], hp["beta2"]
-    t += 1
-    u_t = b1 * (1 - 0.5 * 0.96 ** t)
-    u_next = b1 * (1 - 0.5 * 0.96 ** (t + 1))
-    u_prod *= u_t
-    m *= b1
-    m += (1 - b1) * g
-    s *= b2
-    s += (1 - b2) * g * g
-    m_hat = u_next * m / (1 - u_prod * u_next) + (1 - u_t) * g / (1 - u_prod)
-    s_hat = s / (1 - b2 ** t)
-    p -= hp["lr"] * m_hat / (np.sqrt(s_hat) + hp["eps"])
-
-
-_ADAM_DEFAULTS = {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-7}
-#: The book's reference rules plus AdamW and Nadam (both as Keras implements them).
-ALL_RULES = {
-    **RULES,
-    "adamw": Rule(_adamw_init, _adamw, {**_ADAM_DEFAULTS, "weight_decay": 0.004}),
-    "nadam": Rule(_nadam_init, _nadam, dict(_ADAM_DEFAULTS)),
+#: activation name -> (function, derivative written with the activation's output a)
+ACTIVATIONS = {
+    "relu": (lambda z: np.maximum(z, 0), lambda a: (a > 0).astype(a.dtype)),
+    "tanh": (np.tanh, lambda a: 1 - a * a),
 }
 
+_SCALES = {"he": 2.0, "lecun": 1.0}      # variance × fan_in of N(0, variance)
 
-# ---------------------------------------------------------------------------
-# initialization and data order
 
-def init_params(seed=0, scale="he", sizes=SIZES):
-    """Initial ``[W1, b1, W2, b2]`` (float32), weights stored as (fan_in, fan_out).
+def check_sizes(sizes):
+    """Layer widths ``(inputs, hidden..., outputs)``: at least two positive integers."""
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2 \
+            or any(isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1
+                   for n in sizes):
+        raise ValueError(f"sizes must be two or more positive integers (inputs, hidden..., "
+                         f"outputs), got {sizes!r}")
+    return tuple(int(n) for n in sizes)
 
-    ``scale="he"``: W ~ N(0, 2/fan_in) (He et al. 2015); a positive number σ:
-    W ~ N(0, σ²); ``("constant", c)``: every weight equal to c.  Biases are 0.
+
+def _check_activation(activation):
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    return ACTIVATIONS[activation]
+
+
+def _weights(rng, scale, fan_in, fan_out):
+    """One weight matrix drawn as ``scale`` says (see :func:`init_params`)."""
+    if isinstance(scale, tuple) and len(scale) == 2 and scale[0] == "constant":
+        return np.full((fan_in, fan_out), check_scalar(scale[1], "scale[1] (the constant)"))
+    if isinstance(scale, str) and scale in _SCALES:
+        return rng.normal(0.0, np.sqrt(_SCALES[scale] / fan_in), (fan_in, fan_out))
+    if isinstance(scale, numbers.Real) and not isinstance(scale, bool):
+        check_scalar(scale, "scale (the standard deviation)", min_val=0,
+                     include_boundaries="neither")
+        return rng.normal(0.0, float(scale), (fan_in, fan_out))
+    raise ValueError("scale must be 'he', 'lecun', a positive finite number or "
+                     f"('constant', c), got {scale!r}")
+
+
+def init_params(seed=0, scale="he", sizes=SIZES, dtype=np.float32):
+    """Initial ``[W1, b1, ..., WL, bL]`` of one network; weights (fan_in, fan_out), biases 0.
+
+    ``scale``: ``"he"``, W ~ N(0, 2/fan_in) (He et al. 2015, for ReLU);
+    ``"lecun"``, W ~ N(0, 1/fan_in) (for tanh); a positive number σ, W ~ N(0, σ²);
+    ``("constant", c)``: every weight equal to c.  The weights are drawn layer
+    by layer from ``np.random.default_rng(seed)``.
     """
-    if len(sizes) != 3 or any(isinstance(n, bool) or not isinstance(n, (int, np.integer))
-                              or n < 1 for n in sizes):
-        raise ValueError(f"sizes must be three positive integers (in, hidden, out), got {sizes!r}")
+    check_non_negative_int(seed, "seed")
+    sizes = check_sizes(sizes)
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
     rng = np.random.default_rng(seed)
     params = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        if isinstance(scale, tuple) and len(scale) == 2 and scale[0] == "constant":
-            W = np.full((fan_in, fan_out), float(scale[1]))
-        elif scale == "he":
-            W = rng.normal(0.0, np.sqrt(2.0 / fan_in), (fan_in, fan_out))
-        elif isinstance(scale, (int, float)) and not isinstance(scale, bool) and scale > 0:
-            W = rng.normal(0.0, float(scale), (fan_in, fan_out))
-        else:
-            raise ValueError("scale must be 'he', a positive number or ('constant', c), "
-                             f"got {scale!r}")
-        params += [W.astype(np.float32), np.zeros(fan_out, np.float32)]
+        params += [_weights(rng, scale, fan_in, fan_out).astype(dtype), np.zeros(fan_out, dtype)]
     return params
 
 
-def batch_orders(num_examples, batch_size, num_epochs, seed=0):
-    """The minibatches of a run: a list (one per epoch) of index arrays.
-
-    Examples are shuffled each epoch with ``np.random.default_rng(seed)``; the
-    last batch of an epoch is smaller when ``batch_size`` does not divide
-    ``num_examples``.  All three trainers use it, so they see the same batches.
-    """
-    for name, value in (("num_examples", num_examples), ("batch_size", batch_size),
-                        ("num_epochs", num_epochs)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if batch_size > num_examples:
-        raise ValueError(f"batch_size must be at most {num_examples}, got {batch_size}")
-    rng = np.random.default_rng(seed)
-    epochs = []
-    for _ in range(num_epochs):
-        order = rng.permutation(num_examples)
-        epochs.append([order[i:i + batch_size] for i in range(0, num_examples, batch_size)])
-    return epochs
+def _bias(b):
+    """A bias that broadcasts over the batch axis, for one network or stacked runs."""
+    return b if b.ndim == 1 else b[:, None, :]
 
 
-def check_digits(data):
-    """Validate a :class:`d2lutils.digits.Digits`-like tuple and return it as float32/int64."""
-    try:
-        X_train, y_train, X_test, y_test = data
-    except (TypeError, ValueError):
-        raise ValueError("data must be (X_train, y_train, X_test, y_test), "
-                         "e.g. d2lutils.digits.load_digits()") from None
-    out = []
-    for X, y in ((X_train, y_train), (X_test, y_test)):
-        X, y = np.asarray(X, np.float32), np.asarray(y)
-        if X.ndim != 2 or X.shape[1] != SIZES[0] or y.shape != (len(X),):
-            raise ValueError(f"expected features (n, {SIZES[0]}) and labels (n,), "
-                             f"got {X.shape} and {y.shape}")
-        if not np.all(np.isfinite(X)):
-            raise ValueError("features must be finite")
-        if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= SIZES[-1]:
-            raise ValueError(f"labels must be integers in [0, {SIZES[-1]})")
-        out += [X, y.astype(np.int64)]
-    return tuple(out)
+def forward(params, X, activation="relu"):
+    """Logits and the hidden activations ``[a1, ..., a_{L-1}]`` of the network on ``X``."""
+    act, _ = _check_activation(activation)
+    a, hidden = np.asarray(X).astype(params[0].dtype, copy=False), []
+    for k in range(0, len(params) - 2, 2):
+        a = act(a @ params[k] + _bias(params[k + 1]))
+        hidden.append(a)
+    return a @ params[-2] + _bias(params[-1]), hidden
 
 
-# ---------------------------------------------------------------------------
-# the network, stacked over runs: arrays carry a leading axis of length R
-
-def forward(params, X):
-    """Logits of stacked networks: X (R, B, 64) or (B, 64) -> (R, B, 10), and the hidden activations."""
-    W1, b1, W2, b2 = params
-    H = np.maximum(X @ W1 + b1[:, None, :], 0.0)
-    return H @ W2 + b2[:, None, :], H
+def _log_softmax(logits):
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def loss_and_grads(params, X, y):
-    """Mean cross-entropy of each run (R,) and its gradients (stacked like ``params``)."""
-    W1, b1, W2, b2 = params
-    Z, H = forward(params, X)
-    Z = Z - Z.max(axis=-1, keepdims=True)
-    P = np.exp(Z)
-    P /= P.sum(axis=-1, keepdims=True)
-    rows = np.arange(X.shape[1])
-    loss = -np.log(np.take_along_axis(P, y[..., None], -1)[..., 0] + 1e-30).mean(axis=-1)
-    dZ = P
-    dZ[np.arange(len(y))[:, None], rows[None, :], y] -= 1.0   # softmax minus one-hot
-    dZ /= X.shape[1]
-    dH = (dZ @ W2.transpose(0, 2, 1)) * (H > 0)
-    grads = [X.transpose(0, 2, 1) @ dH, dH.sum(axis=1), H.transpose(0, 2, 1) @ dZ, dZ.sum(axis=1)]
-    return loss, grads
+def _label_log_prob(log_p, y):
+    """log p of each example's label: shape (B,) or (R, B)."""
+    y = np.broadcast_to(np.asarray(y), log_p.shape[:-1])
+    return np.take_along_axis(log_p, y[..., None], axis=-1)[..., 0]
 
 
-def evaluate(params, X, y):
-    """Mean cross-entropy (R,) and accuracy (R,) of stacked networks on one data set."""
-    Z, _ = forward(params, X)   # X (N, 64) broadcasts against the stacked weights
-    Z = Z - Z.max(axis=-1, keepdims=True)
-    log_p = Z - np.log(np.exp(Z).sum(axis=-1, keepdims=True))
-    loss = -log_p[:, np.arange(len(y)), y].mean(axis=-1)
-    return loss, (Z.argmax(axis=-1) == y).mean(axis=-1)
+def loss(params, X, y, activation="relu"):
+    """Mean softmax cross-entropy (a scalar, or one per stacked run)."""
+    logits, _ = forward(params, X, activation)
+    return -_label_log_prob(_log_softmax(logits), y).mean(axis=-1)
 
 
-@dataclass
-class Runs:
-    """Curves of a sweep: arrays of shape (len(lrs), len(seeds), num_epochs + 1).
+def loss_and_grads(params, X, y, activation="relu"):
+    """The mean cross-entropy and its gradients ``[dW1, db1, ...]`` by backpropagation."""
+    _, derivative = _check_activation(activation)
+    logits, hidden = forward(params, X, activation)
+    log_p = _label_log_prob(_log_softmax(logits), y)
+    d_logits = np.exp(_log_softmax(logits))                    # softmax ...
+    y = np.broadcast_to(np.asarray(y), logits.shape[:-1])
+    np.put_along_axis(d_logits, y[..., None],
+                      np.take_along_axis(d_logits, y[..., None], -1) - 1, -1)   # ... minus one-hot
+    d_logits /= logits.shape[-2]                              # the mean over the batch
+    inputs = [np.asarray(X).astype(params[0].dtype, copy=False)] + hidden
+    grads, delta = [], d_logits
+    for k in range(len(params) // 2 - 1, -1, -1):
+        grads[:0] = [np.swapaxes(inputs[k], -1, -2) @ delta, delta.sum(axis=-2)]
+        if k > 0:
+            delta = (delta @ np.swapaxes(params[2 * k], -1, -2)) * derivative(inputs[k])
+    return -log_p.mean(axis=-1), grads
 
-    Index 0 along the last axis is before training.  ``train_loss`` is the mean
-    cross-entropy on the whole training set, ``test_acc`` the test accuracy;
-    a diverged run (non-finite loss) has ``nan`` from then on.
+
+def evaluate(params, X, y, activation="relu"):
+    """Mean cross-entropy and accuracy on one data set (scalars, or one per stacked run)."""
+    logits, _ = forward(params, X, activation)
+    log_p = _log_softmax(logits)
+    return -_label_log_prob(log_p, y).mean(axis=-1), (logits.argmax(axis=-1) == y).mean(axis=-1)
+
+
+def flatten(arrays):
+    """Concatenate a list of arrays into one vector."""
+    return np.concatenate([np.ravel(a) for a in arrays])
+
+
+def unflatten(vector, like):
+    """Split ``vector`` into arrays shaped like the list ``like`` (views, no copies)."""
+    vector = np.asarray(vector)
+    out, start = [], 0
+    for a in like:
+        out.append(vector[start:start + np.size(a)].reshape(np.shape(a)))
+        start += np.size(a)
+    if vector.ndim != 1 or start != vector.size:
+        raise ValueError(f"vector must be 1-D with {start} entries (the arrays' sizes), "
+                         f"got shape {vector.shape}")
+    return out
+
+
+class FlatMLP:
+    """The network seen as a function of one flat parameter vector θ (for ``scipy.optimize``).
+
+    ``FlatMLP(sizes=(64, 32, 10), activation="tanh")``; :meth:`init` draws θ₀
+    (:func:`init_params` with ``scale="lecun"``, float64); :meth:`loss_grad`
+    returns the mean loss and its gradient, the pair
+    ``scipy.optimize.minimize(..., jac=True)`` expects.
     """
 
-    lrs: np.ndarray
-    seeds: tuple
-    train_loss: np.ndarray
-    test_acc: np.ndarray
-    seconds: float = 0.0
-    final_params: list = field(default_factory=list, repr=False)
+    def __init__(self, sizes=SIZES, activation="tanh"):
+        self.sizes = check_sizes(sizes)
+        self.activation = activation
+        _check_activation(activation)
+        self.shapes = [s for a, b in zip(self.sizes[:-1], self.sizes[1:]) for s in ((a, b), (b,))]
+        self.size = sum(int(np.prod(s)) for s in self.shapes)
 
-    def final(self):
-        """Final training loss and test accuracy, (len(lrs), len(seeds)) each."""
-        return self.train_loss[..., -1], self.test_acc[..., -1]
+    def unpack(self, theta):
+        """θ as the list ``[W1, b1, ...]`` (views)."""
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (self.size,):
+            raise ValueError(f"theta must have shape ({self.size},), got {theta.shape}")
+        return unflatten(theta, [np.empty(s) for s in self.shapes])
 
-    def best_lr_index(self):
-        """The learning rate with the lowest final training loss averaged over seeds (nan = inf)."""
-        loss = np.where(np.isfinite(self.train_loss[..., -1]), self.train_loss[..., -1], np.inf)
-        return int(np.argmin(loss.mean(axis=1)))
+    def init(self, seed=0, scale="lecun"):
+        """Seeded initial θ (float64)."""
+        return flatten(init_params(seed, scale, self.sizes, np.float64))
 
+    def _check_labels(self, X, y):
+        X, y = np.asarray(X, dtype=float), np.asarray(y)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0] or y.shape != (len(X),):
+            raise ValueError(f"expected X of shape (n, {self.sizes[0]}) and labels y of shape "
+                             f"(n,), got {X.shape} and {y.shape}")
+        if y.dtype.kind not in "iu" or (y.size and (y.min() < 0 or y.max() >= self.sizes[-1])):
+            raise ValueError(f"labels must be integers in [0, {self.sizes[-1]}), got "
+                             f"{y.dtype} values in [{y.min() if y.size else '-'}, "
+                             f"{y.max() if y.size else '-'}]")
+        return X, y
 
-@dataclass
-class NetResult:
-    """One framework training run: curves of length ``num_epochs + 1`` (index 0: before training).
+    def loss_grad(self, theta, X, y):
+        """Mean cross-entropy over (X, y) and its gradient with respect to θ."""
+        X, y = self._check_labels(X, y)
+        value, grads = loss_and_grads(self.unpack(theta), X, y, self.activation)
+        return float(value), flatten(grads)
 
-    ``params`` are the final ``[W1, b1, W2, b2]`` as NumPy arrays in the layout
-    of :func:`init_params`; ``sec_per_epoch`` times the update loop only.
-    """
-
-    train_loss: np.ndarray
-    test_acc: np.ndarray
-    sec_per_epoch: float
-    params: list = field(default_factory=list, repr=False)
-
-    def summary(self):
-        """One line: final training loss, test accuracy and speed."""
-        return (f"train loss {self.train_loss[-1]:.3f}, test acc {self.test_acc[-1]:.3f}, "
-                f"{self.sec_per_epoch:.3f} sec/epoch")
-
-
-def run_loop(step, evaluate, get_params, data, seed, num_epochs, batch_size, steps):
-    """The loop both framework trainers share: same batches as :func:`train_runs`.
-
-    ``step(X, y)`` makes one update on a minibatch of NumPy arrays;
-    ``evaluate()`` returns (training loss, test accuracy); ``get_params()``
-    returns the NumPy parameters.  With ``steps`` it stops after that many
-    updates and returns the parameters instead of a :class:`NetResult`.
-    """
-    X_train, y_train, _, _ = data
-    orders = batch_orders(len(y_train), batch_size, num_epochs, seed)
-    losses, accs = [], []
-    if steps is None:           # a step-by-step comparison needs no curves
-        loss, acc = evaluate()
-        losses.append(loss)
-        accs.append(acc)
-    t, train_time = 0, 0.0
-    for epoch in orders:
-        start = time.perf_counter()
-        for idx in epoch:
-            step(X_train[idx], y_train[idx])
-            t += 1
-            if steps is not None and t == steps:
-                return get_params()
-        train_time += time.perf_counter() - start
-        loss, acc = evaluate()
-        losses.append(loss)
-        accs.append(acc)
-    return NetResult(np.array(losses), np.array(accs), train_time / num_epochs, get_params())
-
-
-def train_runs(rule, data, lrs=(0.1,), seeds=(0,), num_epochs=10, batch_size=64,
-               scale="he", schedule=None, steps=None, **hp):
-    """Train one network per (learning rate, seed) pair, all at once, with a NumPy rule.
-
-    ``rule`` is a name from :data:`ALL_RULES`; ``hp`` overrides its other
-    hyperparameters.  Run (i, j) starts from ``init_params(seeds[j], scale)``
-    and sees the minibatches of ``batch_orders(..., seed=seeds[j])``.  With
-    ``schedule`` (a function of the update count t = 0, 1, ...) the rate at
-    update t is ``lr · schedule(t)``.  ``steps`` stops after that many updates
-    (for step-by-step comparisons) and returns the stacked parameters.
-    Returns :class:`Runs`.
-    """
-    if rule not in ALL_RULES:
-        raise ValueError(f"unknown rule {rule!r}; expected one of {sorted(ALL_RULES)}")
-    X_train, y_train, X_test, y_test = check_digits(data)
-    lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
-    if lrs.ndim != 1 or not np.all(np.isfinite(lrs)) or np.any(lrs <= 0):
-        raise ValueError(f"lrs must be finite numbers > 0, got {lrs!r}")
-    seeds = tuple(seeds)
-    if not seeds:
-        raise ValueError("seeds must name at least one seed")
-    unknown = set(hp) - set(ALL_RULES[rule].defaults) - {"eps_form"}
-    if unknown:
-        raise ValueError(f"unknown hyperparameter(s) {sorted(unknown)} for {rule!r}")
-    spec = ALL_RULES[rule]
-    base = {**spec.defaults, **hp}
-    L, S = len(lrs), len(seeds)
-    R = L * S
-    starts = [init_params(s, scale) for s in seeds]
-    params = [np.stack([starts[j][k] for _ in range(L) for j in range(S)])
-              for k in range(4)]
-    params = [p.astype(np.float32) for p in params]
-    orders = [batch_orders(len(y_train), batch_size, num_epochs, s) for s in seeds]
-    lr_runs = np.repeat(lrs, S)
-    states = [spec.init(p.shape) for p in params]
-    shapes = [(R,) + (1,) * (p.ndim - 1) for p in params]
-    train_loss = np.full((R, num_epochs + 1), np.nan)
-    test_acc = np.full((R, num_epochs + 1), np.nan)
-    alive = np.ones(R, bool)
-
-    def record(epoch):
-        loss, _ = evaluate(params, X_train, y_train)
-        _, acc = evaluate(params, X_test, y_test)
-        alive[:] &= np.isfinite(loss)
-        train_loss[alive, epoch], test_acc[alive, epoch] = loss[alive], acc[alive]
-
-    start = time.perf_counter()
-    with np.errstate(all="ignore"):
-        record(0)
-        t = 0
-        for epoch in range(num_epochs):
-            for b in range(len(orders[0][epoch])):
-                idx = np.stack([orders[j][epoch][b] for _ in range(L) for j in range(S)])
-                _, grads = loss_and_grads(params, X_train[idx], y_train[idx])
-                factor = 1.0 if schedule is None else float(schedule(t))
-                for p, g, st, shape in zip(params, grads, states, shapes):
-                    spec.update(p, g, st, {**base, "lr": (lr_runs * factor).reshape(shape)})
-                t += 1
-                if steps is not None and t == steps:
-                    return params
-            record(epoch + 1)
-    seconds = time.perf_counter() - start
-    return Runs(lrs, seeds, train_loss.reshape(L, S, -1), test_acc.reshape(L, S, -1),
-                seconds, params)
+    def accuracy(self, theta, X, y):
+        """Fraction of (X, y) classified correctly."""
+        X, y = self._check_labels(X, y)
+        return float(evaluate(self.unpack(theta), X, y, self.activation)[1])

@@ -13,21 +13,18 @@ product from two ordinary gradients instead.
 import mxnet as mx
 from mxnet import autograd
 
+from ..validation import check_same_structure
+
 
 def _check(params, vectors):
-    params, vectors = list(params), list(vectors)
-    if len(params) != len(vectors) or not params:
-        raise ValueError(f"need one vector per parameter, got {len(params)} parameters "
-                         f"and {len(vectors)} vectors")
-    for i, (p, v) in enumerate(zip(params, vectors)):
-        if p.shape != v.shape:
-            raise ValueError(f"vector {i} has shape {v.shape}, parameter has shape {p.shape}")
-    return params, vectors
+    params = list(params)
+    return params, check_same_structure(vectors, params, "vectors", "params")
 
 
 def hvp(loss_fn, params, vectors):
     """[H v] by double backpropagation: the gradient g is recorded with ``create_graph=True``
-    and the scalar g · v is differentiated again, ∇(g · v) = H v (Pearlmutter 1994).
+    and the scalar g · v is differentiated again, ∇(g · v) = H v (reverse over
+    reverse; Pearlmutter's 1994 R-operator computes the same product forward over reverse).
 
     ``loss_fn(*params)`` returns an NDArray (a non-scalar one is summed).
     Raises ``NotImplementedError`` naming the operator when MXNet has no

@@ -1,4 +1,4 @@
-"""The digits MLP of :mod:`d2lutils.mlp` in MXNet Gluon, with a hybridized (compiled) network.
+"""The digits MLP of :mod:`d2lutils.models.mlp` in MXNet Gluon, with a hybridized (compiled) network.
 
 Importing this module imports MXNet; ``import d2lutils`` alone does not.
 """
@@ -6,11 +6,13 @@ import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon, nd
 
+from ..data.digits import check_digits
 from ..models import mlp
+from ..training.digits import run_loop
 
 
 def build(seed=0, scale="he"):
-    """``Dense(32, relu) → Dense(10)`` started from :func:`d2lutils.mlp.init_params` and hybridized."""
+    """``Dense(32, relu) → Dense(10)`` started from :func:`d2lutils.models.mlp.init_params` and hybridized."""
     W1, b1, W2, b2 = mlp.init_params(seed, scale)
     net = gluon.nn.HybridSequential()
     net.add(gluon.nn.Dense(mlp.SIZES[1], activation="relu", in_units=mlp.SIZES[0]),
@@ -33,15 +35,15 @@ def train(optimizer, optimizer_params, data, seed=0, num_epochs=10, batch_size=6
           scale="he", steps=None):
     """Train the MLP with ``gluon.Trainer(net.collect_params(), optimizer, optimizer_params)``.
 
-    Same start and same minibatches as :func:`d2lutils.mlp.train_runs` with
-    this ``seed``.  Returns :class:`d2lutils.mlp.NetResult` (or, with
+    Same start and same minibatches as :func:`d2lutils.training.train_runs` with
+    this ``seed``.  Returns :class:`d2lutils.training.NetResult` (or, with
     ``steps``, the parameters after that many updates).
     """
     if not isinstance(optimizer, str) or optimizer.lower() not in mx.optimizer.Optimizer.opt_registry:
         raise ValueError(f"unknown MXNet optimizer {optimizer!r}")
     if not isinstance(optimizer_params, dict):
         raise ValueError(f"optimizer_params must be a dict, got {type(optimizer_params).__name__}")
-    data = mlp.check_digits(data)
+    data = check_digits(data)
     net = build(seed, scale)
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
     loss_fn.hybridize()
@@ -61,5 +63,5 @@ def train(optimizer, optimizer_params, data, seed=0, num_epochs=10, batch_size=6
         acc = float((net(X_test).argmax(axis=1).asnumpy() == y_test).mean())
         return loss, acc
 
-    return mlp.run_loop(step, evaluate, lambda: params_of(net), data, seed, num_epochs,
+    return run_loop(step, evaluate, lambda: params_of(net), data, seed, num_epochs,
                         batch_size, steps)

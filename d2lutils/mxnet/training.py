@@ -7,7 +7,7 @@ import numpy as np
 from mxnet import autograd, gluon, nd
 
 from ..comparison import check_dtype, random_problem, relative_gap
-from ..training import (PermutedData, state_leaves, check_data, check_loop_args, check_scratch_hyperparams,
+from ..training.airfoil import (PermutedData, state_leaves, check_data, check_loop_args, check_scratch_hyperparams,
                        check_unchanged, init_linear_params, report, run_epochs)
 from ..validation import check_callable, check_dict, check_positive_int, check_scalar, \
     check_non_negative_int, check_unit_interval

@@ -1,16 +1,33 @@
-"""Reference update rules in plain NumPy, and trajectories built from them.
+"""The one registry of the book's update rules, in plain NumPy, and trajectories built from them.
 
 Every rule is a pair ``init(shape) -> state`` and
 ``update(param, grad, state, hp)``.  ``update`` changes ``param`` and the arrays
 in ``state`` *in place*, exactly like the from-scratch MXNet and TensorFlow code
 in the chapters, so the three can be compared step by step.  Hyperparameter
 names follow the book's equations: ``lr`` (η), ``momentum`` (γ of momentum),
-``gamma`` (RMSProp), ``rho`` (AdaDelta), ``beta1``/``beta2`` (Adam), ``eps`` (ε).
+``gamma`` (RMSProp), ``rho`` (AdaDelta), ``beta1``/``beta2`` (Adam), ``eps`` (ε),
+``weight_decay`` (λ of AdamW, LARS and LAMB).
+
+:data:`RULES` holds every rule the book trains with: the chapters' SGD, momentum,
+Nesterov, AdaGrad, RMSProp, AdaDelta, Adam and AMSGrad, the AdamW and Nadam of the
+network chapter, and the layer-wise LARS and LAMB of the large-batch chapter
+(:mod:`d2lutils.optim.large_batch`).  The chapters, the benchmark, the playground's
+fixtures and the tests all take their rules from here.
+
+A learning rate (or any hyperparameter) may be a schedule: a function of the
+number ``t = 0, 1, 2, ...`` of updates already applied, the convention of
+:mod:`d2lutils.optim.schedules` and of Keras.
+
+Where the frameworks differ, the convention is stated at the rule: η inside the
+momentum buffer (Keras, MXNet; PyTorch and optax multiply after the buffer), ε inside
+the square root for AdaGrad and RMSProp (MXNet, Keras; PyTorch adds it outside),
+Adam's ε in the paper's place unless ``eps_form="framework"``.
 """
 from typing import Callable, NamedTuple
 
 import numpy as np
 
+from . import large_batch
 from ..validation import (check_callable, check_dict, check_non_negative_int, check_scalar,
                          check_unit_interval)
 
@@ -20,12 +37,17 @@ class Rule(NamedTuple):
 
     ``options`` names the non-numeric switches the update reads (Adam's
     ``eps_form``); any other rule refuses them instead of ignoring them.
+    A ``layerwise`` rule (LARS, LAMB) scales each parameter tensor by a ratio of
+    norms; its ``init(shape, stacked=False)`` takes ``stacked=True`` when the
+    tensor carries a leading axis of independent runs, so the norms are taken
+    per run.
     """
 
     init: Callable
     update: Callable
     defaults: dict
     options: tuple = ()
+    layerwise: bool = False
 
 
 def _zeros(*names):
@@ -37,6 +59,11 @@ def _sgd(p, g, state, hp):
 
 
 def _momentum(p, g, state, hp):
+    """Heavy ball with η inside the buffer (Keras, MXNet): v ← γv + ηg, x ← x − v.
+
+    PyTorch and optax keep v ← γv + g and step x ← x − ηv: the same iterates for a
+    constant η, different ones (4-5 % apart in the book's tests) under a schedule.
+    """
     v = state["v"]
     v *= hp["momentum"]
     v += hp["lr"] * g          # v <- γ v + η g, updated in place
@@ -44,6 +71,7 @@ def _momentum(p, g, state, hp):
 
 
 def _adagrad(p, g, state, hp):
+    """ε inside the square root, as MXNet and Keras (PyTorch adds ε to √s instead)."""
     s = state["s"]
     s += g * g
     p -= hp["lr"] * g / np.sqrt(s + hp["eps"])
@@ -116,19 +144,65 @@ def _nesterov(p, g, state, hp):
 
 
 def _amsgrad_init(shape):
+    """Adam's state plus the running maximum of s."""
     return {**_adam_init(shape), "s_max": np.zeros(shape)}
 
 
 def _amsgrad(p, g, state, hp):
     """AMSGrad (Reddi et al. 2018) with Adam's bias correction, as Keras's ``Adam(amsgrad=True)``.
 
-    Like :func:`_adam`, but the denominator uses the running *maximum* of s,
-    so the effective per-coordinate step never grows.
+    Like :func:`_adam`, but the denominator uses the running *maximum* of the raw
+    s, then bias-corrects it (Keras, PyTorch).  optax takes the maximum of the
+    corrected ŝ instead, and Reddi et al.'s algorithm has no bias correction at
+    all; only without the correction is the effective step α/√ŝ_max guaranteed
+    never to grow.
     """
     c1, c2 = _adam_moments(g, state, hp)
     np.maximum(state["s_max"], state["s"], out=state["s_max"])
     _adam_step(p, state["v"], state["s_max"], c1, c2, hp)
 
+
+def _adamw(p, g, state, hp):
+    """AdamW (Loshchilov & Hutter 2019) as Keras ``AdamW``: decay first, then Adam.
+
+    x ← x − η·λ·x (decoupled weight decay, λ = ``weight_decay``), then an Adam
+    step with ε added to √s (Keras's form).  Keras multiplies the decay by the
+    learning rate η; the paper multiplies it by the schedule multiplier only,
+    which is what makes λ's best value less dependent on η.
+    """
+    p -= hp["lr"] * hp["weight_decay"] * p
+    _adam(p, g, state, {**hp, "eps_form": "framework"})
+
+
+def _nadam_init(shape):
+    """Nadam's moments, step count and the running product of the momentum schedule."""
+    return {"m": np.zeros(shape), "s": np.zeros(shape), "t": np.zeros(()),
+            "mu_product": np.ones(())}
+
+
+def _nadam(p, g, state, hp):
+    """Nadam (Dozat 2016): Adam with a Nesterov look-ahead and a warming momentum schedule.
+
+    μ_t = β1(1 − ½·0.96^(t·d)) with d = ``schedule_decay``: d = 0.004 is Dozat's
+    0.96^(t/250) (MXNet, PyTorch), d = 1 is Keras's (μ_1 = 0.47, μ_100 = 0.89).
+    The first moment is corrected with the running product of the μ's, and the
+    current gradient enters with weight 1 − μ_t.
+    """
+    m, s, t, mu_prod = state["m"], state["s"], state["t"], state["mu_product"]
+    b1, b2, d = hp["beta1"], hp["beta2"], hp["schedule_decay"]
+    t += 1
+    mu_t = b1 * (1 - 0.5 * 0.96 ** (t * d))
+    mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * d))
+    mu_prod *= mu_t
+    m *= b1
+    m += (1 - b1) * g
+    s *= b2
+    s += (1 - b2) * g * g
+    m_hat = mu_next * m / (1 - mu_prod * mu_next) + (1 - mu_t) * g / (1 - mu_prod)
+    p -= hp["lr"] * m_hat / (np.sqrt(s / (1 - b2 ** t)) + hp["eps"])
+
+
+_ADAM_DEFAULTS = {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 
 RULES = {
     "sgd": Rule(_zeros(), _sgd, {"lr": 0.1}),
@@ -137,14 +211,20 @@ RULES = {
     "adagrad": Rule(_zeros("s"), _adagrad, {"lr": 0.1, "eps": 1e-6}),
     "rmsprop": Rule(_zeros("s"), _rmsprop, {"lr": 0.01, "gamma": 0.9, "eps": 1e-6}),
     "adadelta": Rule(_zeros("s", "delta"), _adadelta, {"lr": 1.0, "rho": 0.9, "eps": 1e-5}),
-    "adam": Rule(_adam_init, _adam, {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-                 ("eps_form",)),
-    "amsgrad": Rule(_amsgrad_init, _amsgrad,
-                    {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, ("eps_form",)),
+    "adam": Rule(_adam_init, _adam, dict(_ADAM_DEFAULTS), ("eps_form",)),
+    "amsgrad": Rule(_amsgrad_init, _amsgrad, dict(_ADAM_DEFAULTS), ("eps_form",)),
+    "adamw": Rule(_adam_init, _adamw, {**_ADAM_DEFAULTS, "eps": 1e-7, "weight_decay": 0.004}),
+    "nadam": Rule(_nadam_init, _nadam, {**_ADAM_DEFAULTS, "eps": 1e-7, "schedule_decay": 0.004}),
+    "lars": Rule(large_batch.init_layerwise, large_batch.lars,
+                 {"lr": 0.1, "momentum": 0.9, "eta": 0.001, "weight_decay": 0.0, "eps": 0.0},
+                 layerwise=True),
+    "lamb": Rule(large_batch.init_layerwise, large_batch.lamb,
+                 {**_ADAM_DEFAULTS, "eps": 1e-6, "weight_decay": 0.0}, layerwise=True),
 }
 
 _UNIT_INTERVAL = ("momentum", "gamma", "rho", "beta1", "beta2")
-_NON_NEGATIVE = ("lr", "eps")
+_NON_NEGATIVE = ("lr", "eps", "weight_decay")
+_POSITIVE = ("eta", "schedule_decay")
 _EPS_FORMS = ("paper", "framework")
 
 
@@ -156,8 +236,8 @@ def resolve(rule, hp):
     is known only to the rules that read it: Adam and AMSGrad), a learning rate
     or ε that is negative or not finite, or a decay rate outside [0, 1), and
     ``TypeError`` for a value that is not a number.  A hyperparameter may be a
-    callable of the step number t = 1, 2, ... (a learning-rate schedule); it is
-    checked when it is evaluated.
+    callable of the number t = 0, 1, 2, ... of updates already applied (a
+    learning-rate schedule); it is checked when it is evaluated.
     """
     if isinstance(rule, str):
         if rule not in RULES:
@@ -178,16 +258,24 @@ def resolve(rule, hp):
 def check_hyperparams(hp):
     """Check the book's hyperparameters in ``hp`` (a dict); other names are left alone.
 
-    ``lr`` and ``eps`` must be finite and >= 0; ``momentum``, ``gamma``, ``rho``,
+    ``lr``, ``eps`` and ``weight_decay`` must be finite and >= 0; ``eta`` and
+    ``schedule_decay`` finite and > 0; ``momentum``, ``gamma``, ``rho``,
     ``beta1`` and ``beta2`` must lie in [0, 1); ``eps_form`` must be ``"paper"``
-    or ``"framework"``.  Callables (schedules) are skipped.  Raises
-    ``TypeError`` for a non-number and ``ValueError`` for a bad value.
+    or ``"framework"``.  Callables (schedules) are skipped; arrays (one value per
+    stacked run) are checked entry by entry.  Raises ``TypeError`` for a
+    non-number and ``ValueError`` for a bad value.
     """
     for name, value in hp.items():
         if callable(value):
             continue
+        if isinstance(value, np.ndarray):
+            for v in value.ravel().tolist():
+                check_hyperparams({name: v})
+            continue
         if name in _NON_NEGATIVE:
             check_scalar(value, name, min_val=0)
+        elif name in _POSITIVE:
+            check_scalar(value, name, min_val=0, include_boundaries="neither")
         elif name in _UNIT_INTERVAL:
             check_unit_interval(value, name)
         elif name == "eps_form" and value not in _EPS_FORMS:
@@ -240,7 +328,7 @@ def trajectory(rule, grad, x0, steps, bound=1e6, **hp):
     rule, hp = resolve(rule, hp)
     state = rule.init(x.shape)
     points = [x.copy()]
-    for t in range(1, steps + 1):
+    for t in range(steps):        # t updates already applied, as in d2lutils.optim.schedules
         hp_t = {k: (v(t) if callable(v) else v) for k, v in hp.items()}
         check_hyperparams(hp_t)
         rule.update(x, _gradient(grad, x), state, hp_t)

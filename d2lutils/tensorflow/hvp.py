@@ -4,22 +4,20 @@ Importing this module imports TensorFlow; ``import d2lutils`` does not import it
 """
 import tensorflow as tf
 
+from ..validation import check_same_structure
+
 
 def hvp(loss_fn, params, vectors):
     """Return [H v] for the Hessian H of ``loss_fn(*params)`` with respect to ``params``.
 
     ``params`` are ``tf.Variable``s, ``vectors`` tensors of the same shapes.
     The inner tape computes the gradient g; the outer tape differentiates the
-    scalar g · v once more: ∇(g · v) = H v (Pearlmutter 1994).
+    scalar g · v once more: ∇(g · v) = H v (reverse over reverse, "double
+    backpropagation"; Pearlmutter's 1994 R-operator computes the same product
+    forward over reverse).
     """
-    params, vectors = list(params), list(vectors)
-    if len(params) != len(vectors) or not params:
-        raise ValueError(f"need one vector per parameter, got {len(params)} parameters "
-                         f"and {len(vectors)} vectors")
-    for i, (p, v) in enumerate(zip(params, vectors)):
-        if tuple(p.shape) != tuple(v.shape):
-            raise ValueError(f"vector {i} has shape {tuple(v.shape)}, "
-                             f"parameter has shape {tuple(p.shape)}")
+    params = list(params)
+    vectors = check_same_structure(vectors, params, "vectors", "params")
     with tf.GradientTape() as outer:
         with tf.GradientTape() as inner:
             loss = loss_fn(*params)

@@ -1,4 +1,4 @@
-"""The digits MLP of :mod:`d2lutils.mlp` in TensorFlow (Keras 3), with a ``tf.function`` step.
+"""The digits MLP of :mod:`d2lutils.models.mlp` in TensorFlow (Keras 3), with a ``tf.function`` step.
 
 Importing this module imports TensorFlow; ``import d2lutils`` alone does not.
 """
@@ -11,7 +11,9 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402
 
+from ..data.digits import check_digits  # noqa: E402
 from ..models import mlp  # noqa: E402
+from ..training.digits import run_loop  # noqa: E402
 
 # Each call of train() compiles fresh tf.functions (they close over a new network and
 # optimizer); TensorFlow would log a "retracing" warning to stderr after a few calls.
@@ -19,7 +21,7 @@ tf.get_logger().setLevel("ERROR")
 
 
 def build(seed=0, scale="he"):
-    """``Dense(32, relu) → Dense(10)`` started from :func:`d2lutils.mlp.init_params`."""
+    """``Dense(32, relu) → Dense(10)`` started from :func:`d2lutils.models.mlp.init_params`."""
     net = keras.Sequential([keras.Input((mlp.SIZES[0],)),
                             keras.layers.Dense(mlp.SIZES[1], activation="relu"),
                             keras.layers.Dense(mlp.SIZES[2])])
@@ -30,14 +32,14 @@ def build(seed=0, scale="he"):
 def train(optimizer, data, seed=0, num_epochs=10, batch_size=64, scale="he", steps=None):
     """Train the MLP with a Keras optimizer; the update step is compiled by ``tf.function``.
 
-    Same start and same minibatches as :func:`d2lutils.mlp.train_runs` with
-    this ``seed``.  Returns :class:`d2lutils.mlp.NetResult` (or, with
+    Same start and same minibatches as :func:`d2lutils.training.train_runs` with
+    this ``seed``.  Returns :class:`d2lutils.training.NetResult` (or, with
     ``steps``, the parameters after that many updates).
     """
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         raise ValueError("optimizer must be a keras.optimizers.Optimizer instance, "
                          f"got {optimizer!r}")
-    data = mlp.check_digits(data)
+    data = check_digits(data)
     net = build(seed, scale)
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     optimizer.build(net.trainable_variables)
@@ -61,5 +63,5 @@ def train(optimizer, data, seed=0, num_epochs=10, batch_size=64, scale="he", ste
         acc = float(np.mean(np.argmax(net(X_test).numpy(), axis=1) == y_test))
         return float(loss_on(X_train, y_train)), acc
 
-    return mlp.run_loop(step, evaluate, lambda: [v.numpy() for v in net.trainable_variables],
+    return run_loop(step, evaluate, lambda: [v.numpy() for v in net.trainable_variables],
                         data, seed, num_epochs, batch_size, steps)

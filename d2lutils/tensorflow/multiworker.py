@@ -27,18 +27,18 @@ def main(argv=None):
     import tensorflow as tf  # noqa: PLC0415  (the parent process never imports TensorFlow)
 
     from ..data.digits import load_digits
-    from ..models.twolayer_net import init_mlp
+    from ..models.mlp import init_params
 
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     rank = strategy.cluster_resolver.task_id
     workers = strategy.num_replicas_in_sync
     data = load_digits()
-    params = [tf.Variable(p.astype(np.float32)) for p in init_mlp(64, args.hidden, 10, seed=0)]
+    params = [tf.Variable(p) for p in init_params(seed=0, sizes=(64, args.hidden, 10))]
     global_batch = workers * args.local_batch
 
     def local_loss_share(X, y):
         W1, b1, W2, b2 = params
-        scores = tf.nn.relu(X @ tf.transpose(W1) + b1) @ tf.transpose(W2) + b2
+        scores = tf.nn.relu(X @ W1 + b1) @ W2 + b2
         losses = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=scores)
         return tf.reduce_sum(losses) / global_batch        # this worker's share of the mean
 

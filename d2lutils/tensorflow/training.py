@@ -13,7 +13,7 @@ import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402
 
 from ..comparison import check_dtype, random_problem, relative_gap  # noqa: E402
-from ..training import (PermutedData, state_leaves, check_data, check_loop_args,  # noqa: E402
+from ..training.airfoil import (PermutedData, state_leaves, check_data, check_loop_args,  # noqa: E402
                        check_scratch_hyperparams, check_unchanged, init_linear_params, report,
                        run_epochs)
 from ..validation import (check_callable, check_non_negative_int, check_positive_int,  # noqa: E402

@@ -1,4 +1,4 @@
-"""The framework-free skeleton shared by every airfoil training loop.
+"""The framework-free skeleton shared by every airfoil (linear regression) training loop.
 
 The MXNet, TensorFlow and NumPy trainers all use these pieces, so they start
 from the same weights (:func:`init_linear_params`), visit the same minibatches
@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data.airfoil import minibatches
-from .optim.rules import check_hyperparams
-from .validation import check_bool, check_callable, check_dict, check_non_negative_int, \
+from ..data.airfoil import minibatches
+from ..optim.rules import check_hyperparams
+from ..validation import check_bool, check_callable, check_dict, check_non_negative_int, \
     check_positive_int
 
 #: The full-data loss is recorded each time this many examples have been seen.
@@ -109,7 +109,7 @@ def report(result, show):
     are left as they were.
     """
     if show:
-        from .figures.plotting import plot_losses  # plotting imports matplotlib: only when asked
+        from ..figures.plotting import plot_losses  # plotting imports matplotlib: only when asked
         print(result.summary())
         plot_losses(result)
     return result
