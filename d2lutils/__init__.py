@@ -1,26 +1,36 @@
 """Helpers for the book 《深度学习中的优化算法》.
 
-Importing this package loads neither MXNet nor TensorFlow: framework code lives
-in :mod:`d2lutils.mxnet` and :mod:`d2lutils.tensorflow`, which readers import
-only in the cells that need them.
+The package reads like the book's table of contents, one folder per concern:
 
-Importing it has two effects, both on purpose and nothing else global:
+* :mod:`~d2lutils.data` — the data sets (airfoil, digits) and minibatches;
+* :mod:`~d2lutils.optim` — the one registry of update rules (:data:`RULES`), schedules,
+  Newton and conjugate gradient, first-order rates, LARS/LAMB, stale gradients;
+* :mod:`~d2lutils.models` — linear regression, the one MLP, the linear classifier;
+* :mod:`~d2lutils.training` — the framework-free training loops;
+* :mod:`~d2lutils.analysis` — test functions, gradient checks, landscapes, random matrices;
+* :mod:`~d2lutils.figures` — plots, colours, kernel-free sliders;
+* :mod:`~d2lutils.mxnet`, :mod:`~d2lutils.tensorflow` — the framework code, with the same
+  module names in both, imported only where a cell needs them;
+* :mod:`~d2lutils.comparison`, :mod:`~d2lutils.multiworker`, :mod:`~d2lutils.validation` —
+  hand-written vs built-in comparisons, local multi-process jobs, argument checks.
+
+Code a chapter teaches is written in that chapter's cells and saved here by
+``.ci/export.py`` (cells marked ``#@save``); such modules say so in their first line.
+
+Importing this package loads neither MXNet nor TensorFlow.  It has three effects,
+all on purpose and nothing else global:
 
 * on Linux it loads the system libstdc++ into the global symbol scope, so that
   MXNet and TensorFlow can be imported in either order (see below);
+* it sets ``TF_CPP_MIN_LOG_LEVEL=2`` unless already set, so TensorFlow's C++
+  runtime, when a later cell imports it, does not print its start-up notes and
+  warnings into the reader's notebook (errors still show);
 * in a notebook (an IPython kernel with the inline backend) it asks the inline
-  backend to show figures as PNG (:func:`d2lutils.plotting.use_png_display`).
-  matplotlib's ``rcParams`` are not touched: the book's style and size apply
-  only to the figures that d2lutils' own functions create.
-
-Modules by concern: :mod:`~d2lutils.data` (airfoil data, minibatches),
-:mod:`~d2lutils.optim` (NumPy reference rules, trajectories),
-:mod:`~d2lutils.functions` (test functions), :mod:`~d2lutils.training`
-(the framework-free training loop), :mod:`~d2lutils.comparison` (hand-written
-update vs built-in optimizer), :mod:`~d2lutils.plotting`, :mod:`~d2lutils.widgets`
-(kernel-free sliders) and :mod:`~d2lutils.validation` (argument checks).
+  backend to show figures as PNG (:func:`d2lutils.figures.plotting.use_png_display`).
+  matplotlib's ``rcParams`` are not touched.
 """
 import ctypes
+import os
 import sys
 
 
@@ -43,6 +53,8 @@ def _promote_libstdcxx():
 
 
 _promote_libstdcxx()
+# Before any cell imports TensorFlow: its C++ log lines would land in the notebook's outputs.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from .data.airfoil import load_airfoil, minibatches  # noqa: E402
 from .optim.rules import RULES, train_2d, trajectory  # noqa: E402
