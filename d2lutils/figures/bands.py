@@ -1,20 +1,24 @@
-"""Curves over several seeds drawn as a mean line with a min–max band (framework-free)."""
+"""Curves over several seeds drawn as a median line with a min–max band (framework-free)."""
 import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..figures.plotting import use_png_display
+from .colors import OPTIMIZER_COLORS
+from .plotting import resolve_color, use_png_display
 
 
 def plot_bands(x, curves, xlabel="epoch", ylabel=None, yscale="linear", axes=None,
-               legend="outside", ylim=None):
-    """Draw, for each label, the mean over seeds and a shaded band from min to max.
+               legend="outside", ylim=None, colors=None):
+    """Draw, for each label, the median over seeds and a shaded band from min to max.
 
     ``curves`` maps a label to an array of shape (seeds, len(x)); NaN entries
-    (a run that diverged) are ignored.  ``legend`` is ``"outside"`` (right of
-    the axes, so it never covers a curve), ``None``, or a matplotlib location.
-    Returns the axes.
+    (a run that diverged) are ignored.  The median, not the mean, so one stalled
+    seed shows as the edge of the band instead of dragging the line.  Colours:
+    ``colors`` maps a label to an optimizer name or a colour; without it, a label
+    that is an optimizer name (``"adam"``) gets that optimizer's colour and the
+    others matplotlib's cycle.  ``legend`` is ``"outside"`` (right of the axes, so
+    it never covers a curve), ``None``, or a matplotlib location.  Returns the axes.
     """
     x = np.asarray(x, dtype=float)
     if not isinstance(curves, dict) or not curves:
@@ -29,11 +33,14 @@ def plot_bands(x, curves, xlabel="epoch", ylabel=None, yscale="linear", axes=Non
         finite = np.where(np.isfinite(values), values, np.nan)
         with warnings.catch_warnings():   # a column where every seed diverged stays NaN
             warnings.simplefilter("ignore", RuntimeWarning)
-            mean = np.nanmean(finite, axis=0)
+            middle = np.nanmedian(finite, axis=0)
             low, high = np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)
-        color = f"C{i % 10}"
+        if colors is not None and label in colors:
+            color = resolve_color(colors[label])
+        else:
+            color = OPTIMIZER_COLORS.get(label, f"C{i % 10}")
         style = "-" if i < 10 else "--"
-        axes.plot(x, mean, style, color=color, label=label, linewidth=1.3)
+        axes.plot(x, middle, style, color=color, label=label, linewidth=1.3)
         if len(values) > 1:
             axes.fill_between(x, low, high,
                               color=color, alpha=0.2, linewidth=0)

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..validation import check_bool, check_figsize, check_scalar
+from .colors import OPTIMIZER_COLORS
 
 #: The book's default size of one figure, in inches.
 FIGSIZE = (3.5, 2.5)
@@ -98,11 +99,15 @@ def _grid(axes):
 
 def plot(x, ys, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
          xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"),
-         figsize=None, axes=None, title=None):
+         figsize=None, axes=None, title=None, colors=None):
     """Plot one or several series ``ys`` against ``x`` (or a list of x's).
 
     ``ys`` may be a single sequence or a list of sequences; ``x`` is shared or
-    given per series.  Returns the matplotlib axes.
+    given per series.  ``colors`` (one per series) overrides the colours of
+    ``fmts`` and keeps their line styles: pass optimizer names (``"adam"``) or
+    colours; an optimizer name gets its colour from
+    :data:`d2lutils.figures.colors.OPTIMIZER_COLORS`, the same in every figure.
+    Returns the matplotlib axes.
     """
     if figsize is not None:
         check_figsize(figsize)
@@ -116,12 +121,18 @@ def plot(x, ys, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
         raise ValueError(f"got {len(xs)} x series for {len(ys)} y series")
     if legend is not None and len(legend) != len(ys):
         raise ValueError(f"legend has {len(legend)} entries for {len(ys)} series")
+    if colors is not None and len(colors) != len(ys):
+        raise ValueError(f"colors has {len(colors)} entries for {len(ys)} series")
     if axes is None:
         axes = _new_axes(figsize)
     for i, (xi, yi) in enumerate(zip(xs, ys)):
         if len(xi) != len(yi):
             raise ValueError(f"series {i}: {len(xi)} x values but {len(yi)} y values")
-        axes.plot(xi, yi, fmts[i % len(fmts)])
+        fmt = fmts[i % len(fmts)]
+        if colors is None:
+            axes.plot(xi, yi, fmt)
+        else:
+            axes.plot(xi, yi, fmt.strip("bgrcmykw") or "-", color=resolve_color(colors[i]))
     axes.set_xscale(xscale)
     axes.set_yscale(yscale)
     if xlim is not None:
@@ -137,6 +148,11 @@ def plot(x, ys, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     if title:
         axes.set_title(title)
     return axes
+
+
+def resolve_color(color):
+    """An optimizer name's colour (:data:`~d2lutils.figures.colors.OPTIMIZER_COLORS`), or ``color`` itself."""
+    return OPTIMIZER_COLORS.get(color, color) if isinstance(color, str) else color
 
 
 def show_trace(points, f, xlim=None, axes=None, title=None, diverged=False):
