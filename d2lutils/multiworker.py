@@ -3,7 +3,8 @@
 :func:`run_workers` is the one launcher.  It starts every process of a cluster
 as ``python -m MODULE --out FILE *args`` (each in its own process group, output
 to a log file), waits with a time limit, and returns what each *worker* wrote
-as JSON:
+as JSON.  Every role runs the same module, as MXNet's own launcher runs one
+script everywhere (a scheduler or server never gets past ``import mxnet``):
 
 * ``engine="tensorflow"``: ``num_workers`` workers, each with a ``TF_CONFIG``
   naming one free 127.0.0.1 port per worker (``MultiWorkerMirroredStrategy``,
@@ -95,27 +96,17 @@ def dmlc_env(role, root_port, num_workers, num_servers=1):
             "DMLC_NODE_HOST": "127.0.0.1", "DMLC_INTERFACE": "lo"}
 
 
-def _cluster(engine, module, args, num_workers, num_servers):
-    """``(name, is_worker, command, extra environment)`` of every process, workers first.
-
-    Every worker and server runs ``python -m module --out FILE *args`` (as
-    MXNet's own launcher runs one script in every role; a server never gets
-    past ``import mxnet``, but has the module's imports loaded when the
-    workers' optimizer arrives); MXNet's scheduler needs only ``import mxnet``.
-    ``FILE`` is left as ``{out}``.
-    """
-    command = [sys.executable, "-m", module, "--out", "{out}", *map(str, args)]
+def _cluster(engine, num_workers, num_servers):
+    """``(name, is_worker, extra environment)`` of every process, workers first."""
     if engine == "tensorflow":
         ports = free_ports(num_workers)
-        return [(f"worker {i}", True, command, {"TF_CONFIG": tf_config(ports, i)})
+        return [(f"worker {i}", True, {"TF_CONFIG": tf_config(ports, i)})
                 for i in range(num_workers)]
     (port,) = free_ports(1)
-    scheduler = [sys.executable, "-c", "import mxnet"]
-    roles = ([(f"worker {i}", True, command, "worker") for i in range(num_workers)]
-             + [(f"server {i}", False, command, "server") for i in range(num_servers)]
-             + [("scheduler", False, scheduler, "scheduler")])
-    return [(name, is_worker, cmd, dmlc_env(role, port, num_workers, num_servers))
-            for name, is_worker, cmd, role in roles]
+    roles = ([(f"worker {i}", "worker") for i in range(num_workers)]
+             + [(f"server {i}", "server") for i in range(num_servers)] + [("scheduler", "scheduler")])
+    return [(name, role == "worker", dmlc_env(role, port, num_workers, num_servers))
+            for name, role in roles]
 
 
 def _tail(path, lines=5):
@@ -167,13 +158,13 @@ def run_workers(module, num_workers=2, args=(), timeout=60.0, engine="tensorflow
         procs, names, logs, outs = [], [], [], []
         start = time.perf_counter()
         try:
-            cluster = _cluster(engine, module, args, num_workers, num_servers)
-            for i, (name, is_worker, command, extra) in enumerate(cluster):
+            cluster = _cluster(engine, num_workers, num_servers)
+            for i, (name, is_worker, extra) in enumerate(cluster):
                 out = Path(tmp) / f"{i}.json"
                 log = Path(tmp) / f"{i}.log"
                 with open(log, "wb") as log_file:
                     procs.append(subprocess.Popen(
-                        [str(out) if c == "{out}" else c for c in command],
+                        [sys.executable, "-m", module, "--out", str(out), *map(str, args)],
                         env={**base_env, **extra}, stdin=subprocess.DEVNULL, stdout=log_file,
                         stderr=subprocess.STDOUT, start_new_session=True))
                 names.append(name)
