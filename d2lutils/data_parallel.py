@@ -85,24 +85,26 @@ def worker_slice(batch, rank, workers):
 
 
 def reference_sgd(data, seed, lr, global_batch, steps, sizes=SIZES, dtype=np.float64):
-    """Single-process SGD on the mean loss of each global batch: parameters after each step.
+    """Single-process SGD on the mean loss of each global batch, as a cluster's check.
 
     Starts from ``mlp.init_params(seed, "he", sizes)``; step t uses
     ``global_batches(...)[t]``; computes in ``dtype`` (float64 or float32).
-    Returns a list of ``steps`` parameter lists.
+    Returns ``(history, losses)``: the parameter list after each of the
+    ``steps`` steps, and the global batch's mean loss before each step.
     """
     check_scalar(lr, "lr", min_val=0, include_boundaries="neither")
     if dtype not in (np.float64, np.float32):
         raise ValueError(f"dtype must be np.float64 or np.float32, got {dtype!r}")
     X_train, y_train, _, _ = mlp.check_digits(data)
     params = [p.astype(dtype)[None] for p in mlp.init_params(seed, "he", sizes)]
-    history = []
+    history, losses = [], []
     for idx in global_batches(len(y_train), global_batch, steps, seed):
-        _, grads = mlp.loss_and_grads(params, X_train[idx][None].astype(dtype), y_train[idx][None])
+        loss, grads = mlp.loss_and_grads(params, X_train[idx][None].astype(dtype), y_train[idx][None])
         for p, g in zip(params, grads):
             p -= dtype(lr) * g
         history.append([p[0].copy() for p in params])
-    return history
+        losses.append(float(loss[0]))
+    return history, np.array(losses)
 
 
 def max_relative_gap(ours, reference):

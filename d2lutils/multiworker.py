@@ -3,8 +3,8 @@
 :func:`run_workers` is the one launcher.  It starts every process of a cluster
 as ``python -m MODULE --out FILE *args`` (each in its own process group, output
 to a log file), waits with a time limit, and returns what each *worker* wrote
-as JSON.  Every role runs the same module, as MXNet's own launcher runs one
-script everywhere (a scheduler or server never gets past ``import mxnet``):
+as JSON.  Workers and servers run the same module, as MXNet's own launcher
+runs one script in every role (a server never gets past ``import mxnet``):
 
 * ``engine="tensorflow"``: ``num_workers`` workers, each with a ``TF_CONFIG``
   naming one free 127.0.0.1 port per worker (``MultiWorkerMirroredStrategy``,
@@ -96,17 +96,20 @@ def dmlc_env(role, root_port, num_workers, num_servers=1):
             "DMLC_NODE_HOST": "127.0.0.1", "DMLC_INTERFACE": "lo"}
 
 
-def _cluster(engine, num_workers, num_servers):
-    """``(name, is_worker, extra environment)`` of every process, workers first."""
+def _cluster(engine, num_workers, num_servers, command, scheduler_module):
+    """``(name, is_worker, command, extra environment)`` of every process, workers first."""
     if engine == "tensorflow":
         ports = free_ports(num_workers)
-        return [(f"worker {i}", True, {"TF_CONFIG": tf_config(ports, i)})
+        return [(f"worker {i}", True, command, {"TF_CONFIG": tf_config(ports, i)})
                 for i in range(num_workers)]
     (port,) = free_ports(1)
-    roles = ([(f"worker {i}", "worker") for i in range(num_workers)]
-             + [(f"server {i}", "server") for i in range(num_servers)] + [("scheduler", "scheduler")])
-    return [(name, role == "worker", dmlc_env(role, port, num_workers, num_servers))
-            for name, role in roles]
+    scheduler = ([sys.executable, "-c", "import mxnet"] if scheduler_module is None
+                 else [sys.executable, "-m", scheduler_module, *command[3:]])
+    roles = ([(f"worker {i}", "worker", command) for i in range(num_workers)]
+             + [(f"server {i}", "server", command) for i in range(num_servers)]
+             + [("scheduler", "scheduler", scheduler)])
+    return [(name, role == "worker", cmd, dmlc_env(role, port, num_workers, num_servers))
+            for name, role, cmd in roles]
 
 
 def _tail(path, lines=5):
@@ -130,10 +133,12 @@ def _stop(procs):
 
 
 def run_workers(module, num_workers=2, args=(), timeout=60.0, engine="tensorflow",
-                num_servers=1, helper_grace=10.0):
+                num_servers=1, helper_grace=10.0, scheduler_module=None):
     """Run the cluster of ``engine`` with ``python -m module --out FILE *args``; the workers' JSON.
 
-    Returns ``(results, seconds)``: one dict per worker (in rank order) and the
+    MXNet's scheduler needs none of the worker's code and runs
+    ``python -c "import mxnet"`` unless ``scheduler_module`` names a module to
+    run instead (as the tests' stand-in does).  Returns ``(results, seconds)``: one dict per worker (in rank order) and the
     wall time from the first start until every worker has written its result.
     After the workers succeed, MXNet's scheduler and servers get
     ``helper_grace`` seconds to exit on their own before they are killed.
@@ -150,6 +155,9 @@ def run_workers(module, num_workers=2, args=(), timeout=60.0, engine="tensorflow
     check_positive_int(num_servers, "num_servers")
     check_scalar(timeout, "timeout (seconds)", min_val=0, include_boundaries="neither")
     check_scalar(helper_grace, "helper_grace (seconds)", min_val=0)
+    if scheduler_module is not None and (not isinstance(scheduler_module, str) or engine != "mxnet"):
+        raise ValueError(f"scheduler_module must be a module name, and only with engine='mxnet', "
+                         f"got {scheduler_module!r}")
     base_env = {k: v for k, v in os.environ.items()
                 if not k.startswith("DMLC_") and k != "TF_CONFIG"}
     base_env.update(TF_CPP_MIN_LOG_LEVEL="3",
@@ -158,13 +166,14 @@ def run_workers(module, num_workers=2, args=(), timeout=60.0, engine="tensorflow
         procs, names, logs, outs = [], [], [], []
         start = time.perf_counter()
         try:
-            cluster = _cluster(engine, num_workers, num_servers)
-            for i, (name, is_worker, extra) in enumerate(cluster):
+            command = [sys.executable, "-m", module, "--out", "{out}", *map(str, args)]
+            cluster = _cluster(engine, num_workers, num_servers, command, scheduler_module)
+            for i, (name, is_worker, cmd, extra) in enumerate(cluster):
                 out = Path(tmp) / f"{i}.json"
                 log = Path(tmp) / f"{i}.log"
                 with open(log, "wb") as log_file:
                     procs.append(subprocess.Popen(
-                        [sys.executable, "-m", module, "--out", str(out), *map(str, args)],
+                        [str(out) if c == "{out}" else c for c in cmd],
                         env={**base_env, **extra}, stdin=subprocess.DEVNULL, stdout=log_file,
                         stderr=subprocess.STDOUT, start_new_session=True))
                 names.append(name)
@@ -216,6 +225,7 @@ class RunRecord:
     were computed from were read (the last bin counts ``s >= len - 1``).
     """
 
+    mode: str
     optimizer: str
     lr: float
     seed: int
@@ -234,7 +244,6 @@ class ClusterRun:
     """What :func:`run_cluster` returns: ``records[rank][i]`` is run ``i`` as worker ``rank`` saw it."""
 
     engine: str
-    mode: str
     workers: int
     seconds: float
     records: list = field(repr=False)
@@ -247,64 +256,84 @@ class ClusterRun:
         return float(np.median(compute)), float(np.median(comm))
 
 
-def _mxnet_record(run, sizes_unflatten):
+def _mxnet_record(run, unflatten):
     history = run.get("history")
     return RunRecord(
-        optimizer=run["optimizer"], lr=run["lr"], seed=run["seed"],
+        mode=run["mode"], optimizer=run["optimizer"], lr=run["lr"], seed=run["seed"],
         losses=np.array(run["losses"]), train_loss=run["train_loss"],
-        params=sizes_unflatten(np.array(run["params"], np.float32)),
+        params=unflatten(np.array(run["params"], np.float32)),
         compute_seconds=np.array(run["compute_seconds"]), comm_seconds=np.array(run["comm_seconds"]),
-        history=None if history is None else [sizes_unflatten(np.array(h, np.float32))
-                                              for h in history],
+        history=None if history is None else [unflatten(np.array(h, np.float32)) for h in history],
         staleness=None if "staleness_hist" not in run else np.array(run["staleness_hist"]),
         version=run.get("version"))
 
 
-def _check_runs(runs):
+_RUN_KEYS = ("mode", "optimizer", "lr", "seed", "lamda", "record")
+
+
+def _check_runs(runs, mode):
+    """Validated copies of the run dicts (defaults filled in), asynchronous ones first."""
     if isinstance(runs, dict) or not isinstance(runs, (list, tuple)) or not runs:
         raise TypeError("runs must be a non-empty list of dicts such as "
                         f"[{{'optimizer': 'sgd', 'lr': 0.5, 'seed': 0}}], got {runs!r}")
     checked = []
     for i, run in enumerate(runs):
+        name = f"runs[{i}]"
         if not isinstance(run, dict):
-            raise TypeError(f"runs[{i}] must be a dict, got {type(run).__name__} {run!r}")
-        unknown = set(run) - {"optimizer", "lr", "seed", "lamda"}
+            raise TypeError(f"{name} must be a dict, got {type(run).__name__} {run!r}")
+        unknown = set(run) - set(_RUN_KEYS)
         if unknown:
-            raise ValueError(f"runs[{i}] has unknown key(s) {sorted(unknown)}; "
-                             "expected optimizer, lr, seed and (dcasgd) lamda")
-        optimizer = run.get("optimizer", "sgd")
-        if optimizer not in OPTIMIZERS:
-            raise ValueError(f"runs[{i}]['optimizer'] must be one of {OPTIMIZERS}, got {optimizer!r}")
-        lr = check_scalar(run.get("lr"), f"runs[{i}]['lr']", min_val=0, include_boundaries="neither")
-        seed = check_non_negative_int(run.get("seed", 0), f"runs[{i}]['seed']")
-        entry = {"optimizer": optimizer, "lr": float(lr), "seed": int(seed)}
+            raise ValueError(f"{name} has unknown key(s) {sorted(unknown)}; expected some of "
+                             f"{_RUN_KEYS}")
+        entry = {"mode": run.get("mode", mode), "optimizer": run.get("optimizer", "sgd")}
+        if entry["mode"] not in MODES:
+            raise ValueError(f"{name}['mode'] must be one of {MODES}, got {entry['mode']!r}")
+        if entry["optimizer"] not in OPTIMIZERS:
+            raise ValueError(f"{name}['optimizer'] must be one of {OPTIMIZERS}, "
+                             f"got {entry['optimizer']!r}")
+        entry["lr"] = float(check_scalar(run.get("lr"), f"{name}['lr']", min_val=0,
+                                         include_boundaries="neither"))
+        entry["seed"] = int(check_non_negative_int(run.get("seed", 0), f"{name}['seed']"))
         if "lamda" in run:
-            if optimizer != "dcasgd":
-                raise ValueError(f"runs[{i}]: lamda is a dcasgd parameter, not {optimizer}'s")
-            entry["lamda"] = float(check_scalar(run["lamda"], f"runs[{i}]['lamda']", min_val=0))
+            if entry["optimizer"] != "dcasgd":
+                raise ValueError(f"{name}: lamda is a dcasgd parameter, not {entry['optimizer']}'s")
+            entry["lamda"] = float(check_scalar(run["lamda"], f"{name}['lamda']", min_val=0))
+        if check_bool(run.get("record", False), f"{name}['record']"):
+            entry["record"] = True
         checked.append(entry)
+    modes = [r["mode"] for r in checked]
+    if modes != sorted(modes, key=lambda m: m == "dist_sync"):
+        raise ValueError("runs: every 'dist_async' run must come before the 'dist_sync' ones "
+                         "(a server switches from asynchronous to synchronous, not back)")
     return checked
 
 
 def run_cluster(engine, workers=2, *, runs=None, mode="dist_sync", steps=10, local_batch=16,
-                accumulate=1, compression=0.0, record=False, servers=1, lr=0.5, timeout=120.0):
+                accumulate=1, compression=0.0, servers=1, lr=0.5, data=None, timeout=120.0):
     """Train the digits MLP on a real loopback cluster of ``engine``; a :class:`ClusterRun`.
 
     ``engine="mxnet"``: a scheduler, ``servers`` servers and ``workers``
-    workers (:mod:`d2lutils.mxnet.multiworker`); every entry of ``runs``
-    (``{'optimizer': 'sgd' | 'dcasgd', 'lr': η, 'seed': s[, 'lamda': λ]}``) is
-    one training run from ``mlp.init_params(s)`` of ``steps`` pushes per worker,
-    all in the one cluster (processes start once).  ``mode`` is ``'dist_sync'``
-    or ``'dist_async'``; each push carries ``accumulate`` micro-batches of
-    ``local_batch`` examples; ``compression`` > 0 turns on MXNet's 2-bit
-    gradient compression with that threshold (``dist_sync`` only, and then no
-    staleness histogram); ``record`` keeps the parameters after every step.
+    workers (:mod:`d2lutils.mxnet.multiworker`), started once for all
+    ``runs``.  Each run is a dict ``{'mode': 'dist_sync' | 'dist_async',
+    'optimizer': 'sgd' | 'dcasgd', 'lr': η, 'seed': s[, 'lamda': λ]
+    [, 'record': True]}`` (``mode`` defaults to the argument ``mode``,
+    ``optimizer`` to ``'sgd'``, ``seed`` to 0; default ``runs``: one SGD run
+    with rate ``lr``): ``steps`` pushes per worker from
+    ``mlp.init_params(s)``, each push the summed gradient of ``accumulate``
+    micro-batches of ``local_batch`` examples; ``record`` keeps the weights
+    after every step.  Asynchronous runs must come first: the server is then
+    switched to synchronous mode, as ``mx.kv.create('dist_sync')`` does.
+    ``compression`` > 0: MXNet's 2-bit gradient compression with that
+    threshold (synchronous runs only; no staleness histogram then).
 
     ``engine="tensorflow"``: ``workers`` workers of
-    :mod:`d2lutils.tensorflow.multiworker` (synchronous all-reduce, SGD with
-    rate ``lr`` for ``steps`` steps); ``runs``, ``mode``, ``accumulate``,
-    ``compression``, ``record`` and ``servers`` do not apply.  Its records carry
-    losses and final parameters only, in that worker's own layout.
+    :mod:`d2lutils.tensorflow.multiworker` (all-reduce, SGD with rate ``lr``
+    for ``steps`` steps, batch ``local_batch`` per worker); ``runs``, ``mode``,
+    ``accumulate``, ``compression`` and ``servers`` do not apply.  Its records
+    carry the losses and final parameters only, in that worker's own layout.
+
+    ``data``: the digits as :func:`d2lutils.data.load_digits` returns them (the
+    default; loaded here once and handed to the workers in a file).
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
@@ -314,34 +343,36 @@ def run_cluster(engine, workers=2, *, runs=None, mode="dist_sync", steps=10, loc
     check_positive_int(accumulate, "accumulate")
     check_positive_int(servers, "servers")
     check_scalar(compression, "compression", min_val=0)
-    check_bool(record, "record")
     check_scalar(timeout, "timeout (seconds)", min_val=0, include_boundaries="neither")
     if workers * local_batch * accumulate > _NUM_TRAIN:
         raise ValueError(f"workers * local_batch * accumulate must be at most {_NUM_TRAIN} "
                          f"(the training set), got {workers * local_batch * accumulate}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if engine == "tensorflow":
         check_scalar(lr, "lr", min_val=0, include_boundaries="neither")
         given = {"runs": runs is not None, "mode": mode != "dist_sync", "accumulate": accumulate != 1,
-                 "compression": compression != 0, "record": record, "servers": servers != 1}
+                 "compression": compression != 0, "servers": servers != 1}
         if any(given.values()):
             raise ValueError(f"{[k for k, v in given.items() if v]} apply to engine='mxnet' only")
         raw, seconds = run_workers(WORKER_MODULES[engine], workers, timeout=timeout, args=[
             "--local-batch", local_batch, "--steps", steps, "--lr", lr])
-        records = [[RunRecord("sgd", lr, 0, np.array(r["losses"]), float("nan"),
+        records = [[RunRecord("all-reduce", "sgd", lr, 0, np.array(r["losses"]), float("nan"),
                               [np.array(p) for p in r["params"]])] for r in raw]
-        return ClusterRun(engine, "all-reduce", workers, seconds, records, raw)
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    if compression and mode != "dist_sync":
-        raise ValueError("compression is used with mode='dist_sync' only here")
-    runs = _check_runs([{"optimizer": "sgd", "lr": lr, "seed": 0}] if runs is None else runs)
-    args = ["--mode", mode, "--runs", json.dumps(runs), "--local-batch", local_batch,
-            "--steps", steps, "--accumulate", accumulate, "--compression", compression]
-    if record:
-        args.append("--record")
-    raw, seconds = run_workers(WORKER_MODULES[engine], workers, args=args, timeout=timeout,
-                               engine="mxnet", num_servers=servers)
-    from . import data_parallel as dp          # imported here: NumPy only, no framework
+        return ClusterRun(engine, workers, seconds, records, raw)
+    runs = _check_runs([{"lr": lr}] if runs is None else runs, mode)
+    if compression and any(r["mode"] != "dist_sync" for r in runs):
+        raise ValueError("compression is used with 'dist_sync' runs only here")
+    from . import data_parallel as dp           # NumPy only, no framework
+    from .data.digits import load_digits
+    from .models.mlp import check_digits
+    X_train, y_train, _, _ = check_digits(load_digits() if data is None else data)
+    with tempfile.TemporaryDirectory(prefix="cluster-data-") as tmp:
+        path = Path(tmp) / "digits.npz"
+        np.savez(path, X_train=X_train, y_train=y_train)
+        args = ["--runs", json.dumps(runs), "--data", path, "--local-batch", local_batch,
+                "--steps", steps, "--accumulate", accumulate, "--compression", compression]
+        raw, seconds = run_workers(WORKER_MODULES[engine], workers, args=args, timeout=timeout,
+                                   engine="mxnet", num_servers=servers)
     records = [[_mxnet_record(run, dp.unflatten) for run in r["runs"]] for r in raw]
-    return ClusterRun(engine, mode, workers, seconds, records, raw)
-
+    return ClusterRun(engine, workers, seconds, records, raw)

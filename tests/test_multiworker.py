@@ -139,7 +139,7 @@ def test_a_worker_without_result_is_an_error(pids):
 
 def test_mxnet_cluster_has_scheduler_servers_and_workers_on_one_loopback_port(pids):
     results, _ = run_workers(FAKE, num_workers=2, engine="mxnet", num_servers=2, timeout=60,
-                             helper_grace=0.5)
+                             helper_grace=0.5, scheduler_module=FAKE)
     envs = [r["config"] for r in results]
     assert [e["DMLC_ROLE"] for e in envs] == ["worker", "worker"]
     assert {(e["DMLC_NUM_WORKER"], e["DMLC_NUM_SERVER"], e["DMLC_PS_ROOT_URI"],
@@ -151,20 +151,22 @@ def test_mxnet_cluster_has_scheduler_servers_and_workers_on_one_loopback_port(pi
 
 def test_mxnet_worker_crash_stops_the_whole_cluster(pids):
     with pytest.raises(RuntimeError, match="worker 1 exited with 3"):
-        run_workers(FAKE, num_workers=2, engine="mxnet", args=["--mode", "fail"], timeout=60)
+        run_workers(FAKE, num_workers=2, engine="mxnet", args=["--mode", "fail"], timeout=60,
+                    scheduler_module=FAKE)
     assert_nothing_left(pids, 4)
 
 
 def test_mxnet_server_crash_stops_the_whole_cluster(pids):
     with pytest.raises(RuntimeError, match="server 0 exited with 5:\nserver gives up on purpose"):
         run_workers(FAKE, num_workers=2, engine="mxnet", args=["--mode", "server-dies"],
-                    timeout=60)
+                    timeout=60, scheduler_module=FAKE)
     assert_nothing_left(pids, 4)
 
 
 def test_mxnet_time_out_stops_the_whole_cluster(pids):
     with pytest.raises(TimeoutError, match="did not finish within 2 s"):
-        run_workers(FAKE, num_workers=2, engine="mxnet", args=["--mode", "hang"], timeout=2)
+        run_workers(FAKE, num_workers=2, engine="mxnet", args=["--mode", "hang"], timeout=2,
+                    scheduler_module=FAKE)
     assert_nothing_left(pids, 4)
 
 
@@ -180,7 +182,8 @@ def test_keyboard_interrupt_stops_the_whole_cluster(pids, monkeypatch):
     monkeypatch.setattr(multiworker, "time", types.SimpleNamespace(
         perf_counter=time.perf_counter, sleep=interrupted_sleep))
     with pytest.raises(KeyboardInterrupt):
-        run_workers(FAKE, num_workers=2, engine="mxnet", args=["--mode", "hang"], timeout=60)
+        run_workers(FAKE, num_workers=2, engine="mxnet", args=["--mode", "hang"], timeout=60,
+                    scheduler_module=FAKE)
     assert_nothing_left(pids, 4)
 
 
@@ -192,6 +195,7 @@ def test_keyboard_interrupt_stops_the_whole_cluster(pids, monkeypatch):
     ({"timeout": 0}, ValueError, r"timeout \(seconds\) must be positive"),
     ({"engine": "torch"}, ValueError, r"engine must be one of \('tensorflow', 'mxnet'\)"),
     ({"num_servers": 0}, ValueError, "num_servers must be positive"),
+    ({"scheduler_module": FAKE}, ValueError, "scheduler_module must be a module name, and only with engine='mxnet'"),
 ])
 def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -210,11 +214,36 @@ def test_bad_arguments(kwargs, error, match):
     ({"runs": [{"lr": -1}]}, ValueError, r"runs\[0\]\['lr'\] must be positive"),
     ({"runs": [{"lr": 0.1, "lamda": 0.1}]}, ValueError, "lamda is a dcasgd parameter"),
     ({"runs": [{"lr": 0.1, "momentum": 0.9}]}, ValueError, r"unknown key\(s\) \['momentum'\]"),
-    ({"mode": "dist_async", "compression": 0.5}, ValueError, "compression is used with mode='dist_sync' only"),
+    ({"mode": "dist_async", "compression": 0.5}, ValueError, "compression is used with 'dist_sync' runs only"),
     ({"engine": "tensorflow", "mode": "dist_async"}, ValueError, r"\['mode'\] apply to engine='mxnet' only"),
-    ({"record": 1}, TypeError, "record must be True or False"),
+    ({"runs": [{"lr": 0.1, "record": 1}]}, TypeError, r"runs\[0\]\['record'\] must be True or False"),
+    ({"runs": [{"lr": 0.1, "mode": "dist_sync"}, {"lr": 0.1, "mode": "dist_async"}]}, ValueError,
+     "every 'dist_async' run must come before the 'dist_sync' ones"),
 ])
 def test_bad_run_cluster_arguments(kwargs, error, match):
     kwargs = {"engine": "mxnet", **kwargs}
     with pytest.raises(error, match=match):
         run_cluster(**kwargs)
+
+
+# ---------------------------------------------------------------------------- a real parameter server
+
+def test_mxnet_dist_sync_equals_one_process_with_the_global_batch(pids):
+    """Scheduler, server and 2 workers for real; each worker takes half of every batch of 32."""
+    from d2lutils import data_parallel as dp
+    from d2lutils.data import load_digits
+
+    steps, lr = 10, 0.5
+    cluster = run_cluster("mxnet", workers=2, mode="dist_sync", steps=steps, local_batch=16,
+                          runs=[{"optimizer": "sgd", "lr": lr, "seed": 0, "record": True}],
+                          timeout=150)
+    history, losses = dp.reference_sgd(load_digits(), seed=0, lr=lr, global_batch=32, steps=steps)
+    first, second = (records[0] for records in cluster.records)
+    for t in range(steps):
+        assert all((a == b).all() for a, b in zip(first.history[t], second.history[t]))
+        assert dp.max_relative_gap(first.history[t], history[t]) < 1e-6
+    # each worker's loss is the mean over its 16 examples: their mean is the global batch's
+    assert abs((first.losses + second.losses) / 2 - losses).max() < 1e-5
+    assert abs(first.losses - second.losses).max() > 1e-3          # they did see different halves
+    assert list(first.staleness) == [2 * steps] + [0] * 15 and first.version == steps
+    assert_nothing_left(pids, 4)

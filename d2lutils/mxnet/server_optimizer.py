@@ -15,29 +15,28 @@ HIST_BINS = 16          # staleness 0, 1, ..., 14, and ">= 15"
 class ServerOptimizer(mx.optimizer.Optimizer):
     """The optimizer the workers send to the server (pickled): key i is training run i.
 
-    ``runs[i]`` is ``(name, kwargs)`` of MXNet's own optimizer for run i (e.g.
-    ``("sgd", {"learning_rate": 0.5, "rescale_grad": 1/32})``).  With
-    ``clock=True`` the last ``1 + HIST_BINS`` slots of each key are the version
-    and the staleness histogram; ``pushes_per_update`` is k under ``dist_sync``
-    (the server sums k pushes, whose version slots then add up to k times the
-    version read) and 1 under ``dist_async``.
+    ``runs[i]`` is ``(name, kwargs, pushes_per_update)``: MXNet's own optimizer
+    for run i (e.g. ``("sgd", {"learning_rate": 0.5, "rescale_grad": 1/32}, 2)``)
+    and how many pushes the server adds up before one update (k workers under
+    ``dist_sync``, 1 under ``dist_async``).  The first ``size`` slots of a key
+    are the weights; with ``clock=True`` the next one is the version (updates
+    so far) and the last ``HIST_BINS`` the staleness histogram, and the
+    version slot of a push holds the version its gradient was computed from
+    (under ``dist_sync`` the server receives the sum of k such slots).
     """
 
-    def __init__(self, runs, size, clock, pushes_per_update):
+    def __init__(self, runs, size, clock):
         super().__init__()
         self.runs, self.size, self.clock = runs, size, clock
-        self.pushes_per_update = pushes_per_update
-        self.inner = [mx.optimizer.create(name, **kwargs) for name, kwargs in runs]
+        self.inner = [mx.optimizer.create(name, **kwargs) for name, kwargs, _ in runs]
 
     def create_state(self, index, weight):
         return self.inner[index].create_state(index, weight[:self.size])
 
     def update(self, index, weight, grad, state):
-        n = self.size
+        n, pushes = self.size, self.runs[index][2]
         self.inner[index].update(index, weight[:n], grad[:n], state)
         if self.clock:
-            version = weight[n].asscalar()
-            read = grad[n].asscalar() / self.pushes_per_update
-            stale = int(round(version - read))
+            stale = int(round(weight[n].asscalar() - grad[n].asscalar() / pushes))
             weight[n] += 1
-            weight[n + 1 + min(stale, HIST_BINS - 1)] += self.pushes_per_update
+            weight[n + 1 + min(stale, HIST_BINS - 1)] += pushes
