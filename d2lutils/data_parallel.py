@@ -111,3 +111,39 @@ def max_relative_gap(ours, reference):
     """Largest ``max|a − b| / max|b|`` over the tensors of two parameter lists."""
     return max(float(np.max(np.abs(np.asarray(a, np.float64) - b)) / np.max(np.abs(b)))
                for a, b in zip(ours, reference))
+
+
+def simulated_async_sgd(data, seeds, lr, tau, workers=2, local_batch=16, pushes=20, lamda=0.0):
+    """Asynchronous SGD with a fixed staleness ``tau``, simulated in float64: final training losses.
+
+    Update u (of ``workers · pushes``) uses worker ``u % workers``'s share of
+    global batch ``u // workers`` (as :func:`global_batches` and
+    :func:`worker_slice` give them), the mean gradient over its
+    ``local_batch`` examples evaluated at the parameters of update ``u − tau``
+    (the start for ``u < tau``): the model of :func:`d2lutils.optim.async_sgd.stale_gd`
+    on the digits MLP.  ``lamda`` > 0 adds Zheng et al.'s (2017) delay
+    compensation ``lamda · g ⊙ g ⊙ (w_u − w_{u−tau})`` to the gradient g.
+    All seeds run at once (stacked); returns an array of ``len(seeds)`` losses
+    (``inf`` where a run diverged).
+    """
+    check_scalar(lr, "lr", min_val=0, include_boundaries="neither")
+    check_non_negative_int(tau, "tau")
+    check_positive_int(workers, "workers")
+    check_positive_int(local_batch, "local_batch")
+    check_positive_int(pushes, "pushes")
+    check_scalar(lamda, "lamda", min_val=0)
+    seeds = [check_non_negative_int(s, "seed") for s in seeds]
+    X_train, y_train, _, _ = mlp.check_digits(data)
+    params = [np.stack([mlp.init_params(s)[k] for s in seeds]).astype(np.float64) for k in range(4)]
+    plans = [global_batches(len(y_train), workers * local_batch, pushes, s) for s in seeds]
+    recent = [params]                     # the parameters of updates u - tau, ..., u
+    with np.errstate(all="ignore"):
+        for u in range(workers * pushes):
+            step, rank = divmod(u, workers)
+            idx = np.stack([worker_slice(plan[step], rank, workers) for plan in plans])
+            old = recent[0]
+            _, grads = mlp.loss_and_grads(old, X_train[idx], y_train[idx])
+            params = [p - lr * (g + lamda * g * g * (p - o)) for p, g, o in zip(params, grads, old)]
+            recent = (recent + [params])[-(tau + 1):]
+        loss, _ = mlp.evaluate(params, X_train, y_train)
+    return np.where(np.isfinite(loss), loss, np.inf)

@@ -251,11 +251,15 @@ class ClusterRun:
     records: list = field(repr=False)
     raw: list = field(repr=False)
 
-    def step_seconds(self, skip=1):
-        """Median seconds per step (compute, communication) over all workers and runs, first ``skip`` steps left out."""
+    def step_seconds(self, skip=1, reduce=np.median):
+        """Seconds per step ``(compute, communication)`` of every worker and run, ``reduce``-d.
+
+        The first ``skip`` steps of each run are left out (start-up effects);
+        ``reduce=None`` returns the two arrays.
+        """
         compute = np.concatenate([r.compute_seconds[skip:] for rs in self.records for r in rs])
         comm = np.concatenate([r.comm_seconds[skip:] for rs in self.records for r in rs])
-        return float(np.median(compute)), float(np.median(comm))
+        return (compute, comm) if reduce is None else (float(reduce(compute)), float(reduce(comm)))
 
 
 def _mxnet_record(run, unflatten):

@@ -6,13 +6,11 @@ still running and that the launcher has no child left — on success, after a
 worker error, a helper error, a time-out and a KeyboardInterrupt.
 """
 import json
-import os
-import subprocess
 import time
 import types
-from pathlib import Path
 
 import pytest
+from process_support import assert_nothing_left, record_pids
 
 from d2lutils import multiworker
 from d2lutils.multiworker import dmlc_env, free_ports, run_cluster, run_workers, tf_config
@@ -20,51 +18,10 @@ from d2lutils.multiworker import dmlc_env, free_ports, run_cluster, run_workers,
 FAKE = "tests.fake_worker"
 
 
-def running(pid):
-    """True if ``pid`` is a live (not zombie) process running the stand-in worker."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    state = stat.rsplit(")", 1)[1].split()[0]
-    return state != "Z" and b"fake_worker" in cmdline
-
-
-def children_of_this_process():
-    """Pids whose parent is this test process (a launcher must reap every child it started)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == os.getpid():
-                found.append(int(entry.name))
-    return found
-
-
 @pytest.fixture
 def pids(monkeypatch):
     """The pids of every process the launcher starts during the test (read after it)."""
-    started = []
-    real_popen = subprocess.Popen
-
-    def recording_popen(*args, **kwargs):
-        proc = real_popen(*args, **kwargs)
-        started.append(proc.pid)
-        return proc
-
-    monkeypatch.setattr(multiworker.subprocess, "Popen", recording_popen)
-    return lambda: list(started)
-
-
-def assert_nothing_left(pids, expected):
-    started = pids()
-    assert len(started) == expected, f"expected {expected} processes to start, saw {started}"
-    assert [p for p in started if running(p)] == []
-    assert children_of_this_process() == []
+    return record_pids(monkeypatch)
 
 
 # ---------------------------------------------------------------------------- configuration
@@ -224,26 +181,3 @@ def test_bad_run_cluster_arguments(kwargs, error, match):
     kwargs = {"engine": "mxnet", **kwargs}
     with pytest.raises(error, match=match):
         run_cluster(**kwargs)
-
-
-# ---------------------------------------------------------------------------- a real parameter server
-
-def test_mxnet_dist_sync_equals_one_process_with_the_global_batch(pids):
-    """Scheduler, server and 2 workers for real; each worker takes half of every batch of 32."""
-    from d2lutils import data_parallel as dp
-    from d2lutils.data import load_digits
-
-    steps, lr = 10, 0.5
-    cluster = run_cluster("mxnet", workers=2, mode="dist_sync", steps=steps, local_batch=16,
-                          runs=[{"optimizer": "sgd", "lr": lr, "seed": 0, "record": True}],
-                          timeout=150)
-    history, losses = dp.reference_sgd(load_digits(), seed=0, lr=lr, global_batch=32, steps=steps)
-    first, second = (records[0] for records in cluster.records)
-    for t in range(steps):
-        assert all((a == b).all() for a, b in zip(first.history[t], second.history[t]))
-        assert dp.max_relative_gap(first.history[t], history[t]) < 1e-6
-    # each worker's loss is the mean over its 16 examples: their mean is the global batch's
-    assert abs((first.losses + second.losses) / 2 - losses).max() < 1e-5
-    assert abs(first.losses - second.losses).max() > 1e-3          # they did see different halves
-    assert list(first.staleness) == [2 * steps] + [0] * 15 and first.version == steps
-    assert_nothing_left(pids, 4)
