@@ -21,8 +21,13 @@ micro-batches per push (fewer, larger messages: the same communication for 4×
 the examples); MXNet with 2-bit gradient compression (its pushes are 1/16 the
 size).  Each configuration is launched ``--repeats`` times; a launch reports
 the median over its steps (the first ``--warmup`` left out) and workers; the
-table gives the median over launches and the range.  A last launch measures
-what 2-bit compression does to the training loss over ``--seeds`` seeds.
+table gives the median over launches and the range.
+
+Then, with 2 workers, the time of one exchange of a float32 array of the MLP's
+size up to ResNet-50's 25.6 M parameters (``bench/message_probe.py``: MXNet
+push + pull through the server, TensorFlow all-reduce), and a last launch
+measures what 2-bit compression does to the training loss over ``--seeds``
+seeds.
 
 Writes ``bench/results/communication.md`` and ``.json`` (raw numbers).
 """
@@ -82,6 +87,33 @@ def configurations():
     return out
 
 
+PROBE_SIZES = (2410, 100_000, 1_000_000, 10_000_000, 25_600_000)
+
+
+def message_probe(repeats):
+    """Median seconds of one exchange per array size and engine (2 workers)."""
+    out = {}
+    for engine in ("mxnet", "tensorflow"):
+        raw, _ = run_workers("bench.message_probe", 2, engine=engine, timeout=900, args=[
+            "--engine", engine, "--sizes", ",".join(map(str, PROBE_SIZES)), "--repeats", repeats])
+        out[engine] = {size: float(np.median(np.concatenate([r["seconds"][str(size)] for r in raw])))
+                       for size in PROBE_SIZES}
+    return out
+
+
+def probe_table(probe):
+    lines = ["| floats (MB) | MXNet push + pull ms | TensorFlow all-reduce ms | "
+             "on a 10 Gb/s link, PS / ring ms |", "| ---: | ---: | ---: | ---: |"]
+    for size in PROBE_SIZES:
+        megabytes = 4 * size / 1e6
+        k, bits = 2, 4 * size * 8
+        ps = k * bits / 10e9 * 1e3                     # the server's link: k pushes in (k pulls out)
+        ring = 2 * (k - 1) / k * bits / 10e9 * 1e3     # each worker's link, each way
+        lines.append(f"| {size:,} ({megabytes:.2f}) | {probe['mxnet'][size] * 1e3:.2f} | "
+                     f"{probe['tensorflow'][size] * 1e3:.2f} | {ps:.2f} / {ring:.2f} |")
+    return "\n".join(lines)
+
+
 def compression_effect(args, data):
     """Final training loss over seeds: MXNet dist_sync, 2 workers, with and without 2-bit compression."""
     out = {}
@@ -126,6 +158,7 @@ def main(argv=None):
     parser.add_argument("--local-batch", type=int, default=16)
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--loss-steps", type=int, default=60)
+    parser.add_argument("--probe-repeats", type=int, default=5)
     args = parser.parse_args(argv)
     data = load_digits()
     info = {**machine(), "load_start": os.getloadavg()}
@@ -148,6 +181,7 @@ def main(argv=None):
                     row[key].append(value)
                 print(f"[{repeat + 1}/{args.repeats}] {row['label']}: compute {compute * 1e3:.2f} ms, "
                       f"comm {comm * 1e3:.2f} ms, launch {wall:.1f} s, CPU {cpu:.1f} s", flush=True)
+    probe = message_probe(args.probe_repeats)
     effect = compression_effect(args, data)
     info["load_end"] = os.getloadavg()
     info["seconds"] = time.perf_counter() - start
@@ -159,6 +193,11 @@ def main(argv=None):
               f"{args.repeats} launches per configuration, {args.steps} steps each "
               f"(first {args.warmup} left out), {args.local_batch} examples per worker and "
               f"micro-batch; median over launches (min–max).", "", table(rows), "",
+              f"One exchange of an array, 2 workers, median of {args.probe_repeats} "
+              "(after one untimed); the last column is the wire time alone on a full-duplex "
+              "10 Gb/s link (parameter server: the server's link carries 2 pushes in and 2 pulls "
+              "out; ring all-reduce: 2(k−1)/k of the array each way per worker):", "",
+              probe_table(probe), "",
               f"2-bit compression and the loss (MXNet dist_sync, 2 workers, lr 0.5, "
               f"{args.loss_steps} steps, final training loss over {args.seeds} seeds, "
               "median (min–max)):", ""]
@@ -175,6 +214,7 @@ def main(argv=None):
     (RESULTS / "communication.md").write_text(text)
     (RESULTS / "communication.json").write_text(json.dumps(
         {"machine": info, "args": vars(args), "rows": rows,
+         "probe": {e: {str(k): v for k, v in d.items()} for e, d in probe.items()},
          "compression_loss": {str(k): v for k, v in effect.items()}}, indent=1))
 
 
