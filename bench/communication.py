@@ -194,7 +194,7 @@ def main(argv=None):
               f"(first {args.warmup} left out), {args.local_batch} examples per worker and "
               f"micro-batch; median over launches (min–max).", "", table(rows), "",
               f"One exchange of an array, 2 workers, median of {args.probe_repeats} "
-              "(after one untimed); the last column is the wire time alone on a full-duplex "
+              "(after 3 untimed); the last column is the wire time alone on a full-duplex "
               "10 Gb/s link (parameter server: the server's link carries 2 pushes in and 2 pulls "
               "out; ring all-reduce: 2(k−1)/k of the array each way per worker):", "",
               probe_table(probe), "",

@@ -10,8 +10,8 @@ Started by :func:`d2lutils.multiworker.run_workers` with ``--engine``:
 * ``tensorflow``: each worker all-reduces (sums) an array of ``size`` floats
   with ``MultiWorkerMirroredStrategy``'s collective.
 
-For each size: ``--repeats`` timed exchanges after one untimed one, each
-ending with a host read of the result.  Writes ``{size: [seconds, ...]}``.
+For each size: ``--repeats`` timed exchanges after ``--warmup`` untimed ones,
+each ending with a host read of the result.  Writes ``{size: [seconds, ...]}``.
 """
 import argparse
 import json
@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 
-def probe_mxnet(sizes, repeats):
+def probe_mxnet(sizes, repeats, warmup):
     import mxnet as mx  # noqa: PLC0415  (a server or scheduler runs its role here and exits)
     kv = mx.kv.create("dist_sync")
     out = {}
@@ -29,17 +29,17 @@ def probe_mxnet(sizes, repeats):
         kv.init(key, mx.nd.zeros(size))
         result = mx.nd.zeros(size)
         times = []
-        for _ in range(repeats + 1):
+        for _ in range(warmup + repeats):
             start = time.perf_counter()
             kv.push(key, value)
             kv.pull(key, out=result)
             result.wait_to_read()
             times.append(time.perf_counter() - start)
-        out[size] = times[1:]
+        out[size] = times[warmup:]
     return kv.rank, kv.num_workers, out
 
 
-def probe_tensorflow(sizes, repeats):
+def probe_tensorflow(sizes, repeats, warmup):
     import tensorflow as tf  # noqa: PLC0415
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     out = {}
@@ -54,11 +54,11 @@ def probe_tensorflow(sizes, repeats):
             return strategy.run(replica, args=(x,))
 
         times = []
-        for _ in range(repeats + 1):
+        for _ in range(warmup + repeats):
             start = time.perf_counter()
             exchange(value).numpy()
             times.append(time.perf_counter() - start)
-        out[size] = times[1:]
+        out[size] = times[warmup:]
     return strategy.cluster_resolver.task_id, strategy.num_replicas_in_sync, out
 
 
@@ -68,10 +68,11 @@ def main(argv=None):
     parser.add_argument("--engine", required=True, choices=["mxnet", "tensorflow"])
     parser.add_argument("--sizes", default="2410,100000,1000000,10000000,25600000")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=3)
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     probe = probe_mxnet if args.engine == "mxnet" else probe_tensorflow
-    rank, workers, out = probe(sizes, args.repeats)
+    rank, workers, out = probe(sizes, args.repeats, args.warmup)
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump({"engine": args.engine, "rank": rank, "workers": workers,
                    "seconds": {str(k): v for k, v in out.items()}}, f)

@@ -382,3 +382,27 @@ def run_cluster(engine, workers=2, *, runs=None, mode="dist_sync", steps=10, loc
                                    engine="mxnet", num_servers=servers)
     records = [[_mxnet_record(run, dp.unflatten) for run in r["runs"]] for r in raw]
     return ClusterRun(engine, workers, seconds, records, raw)
+
+
+def listening_addresses(pid="self"):
+    """The ``(ip, port)`` pairs on which process ``pid`` accepts TCP connections (Linux ``/proc``).
+
+    A worker records its own, so a test can check that a cluster listens on
+    127.0.0.1 only.  IPv4 only (the clusters here use no IPv6).
+    """
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    found = []
+    for line in Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and fields[9] in inodes:          # 0A: LISTEN
+            ip_hex, port_hex = fields[1].split(":")
+            ip = ".".join(str(int(ip_hex[i:i + 2], 16)) for i in (6, 4, 2, 0))
+            found.append((ip, int(port_hex, 16)))
+    return found

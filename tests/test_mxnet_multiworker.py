@@ -85,4 +85,6 @@ def test_dist_sync_equals_one_process_with_the_global_batch(monkeypatch):
     assert abs((first.losses + second.losses) / 2 - losses).max() < 1e-5
     assert abs(first.losses - second.losses).max() > 1e-3          # they did see different halves
     assert list(first.staleness) == [2 * steps] + [0] * 15 and first.version == steps
+    for worker in cluster.raw:                  # ps-lite's socket: loopback only (DMLC_NODE_HOST)
+        assert worker["listening"] and {ip for ip, _ in worker["listening"]} == {"127.0.0.1"}
     assert_nothing_left(pids, 4)

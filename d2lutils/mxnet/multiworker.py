@@ -57,6 +57,7 @@ from mxnet.kvstore.kvstore import _get_kvstore_server_command_type
 
 from .. import data_parallel as dp
 from ..models import mlp
+from ..multiworker import listening_addresses
 from .server_optimizer import HIST_BINS, ServerOptimizer
 
 
@@ -198,6 +199,7 @@ def main(argv=None):
             server_mode = run["mode"]
         records.append(train_run(kv, key, run, args, X_train, y_train, clock))
     result = {"engine": "mxnet", "rank": kv.rank, "workers": kv.num_workers, "pid": os.getpid(),
+              "listening": listening_addresses(),
               "started": started, "kv_ready": kv_ready, "finished": time.time(), "runs": records}
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(result, f)
