@@ -258,8 +258,11 @@ class ClusterRun:
         """Seconds per step ``(compute, communication)`` of every worker and run, ``reduce``-d.
 
         The first ``skip`` steps of each run are left out (start-up effects);
-        ``reduce=None`` returns the two arrays.
+        ``reduce=None`` returns the two arrays.  (The chapter's TensorFlow worker does not
+        time its parts; ``bench/tf_comm_worker.py`` does.)
         """
+        if any(r.compute_seconds is None for rs in self.records for r in rs):
+            raise ValueError(f"no step times in a {self.engine} run: only the MXNet worker records them")
         compute = np.concatenate([r.compute_seconds[skip:] for rs in self.records for r in rs])
         comm = np.concatenate([r.comm_seconds[skip:] for rs in self.records for r in rs])
         return (compute, comm) if reduce is None else (float(reduce(compute)), float(reduce(comm)))
