@@ -1,10 +1,11 @@
 """Start a data-parallel cluster of local processes over loopback, for either engine (no framework here).
 
-:func:`run_workers` is the one launcher.  It starts every process of a cluster
-as ``python -m MODULE --out FILE *args`` (each in its own process group, output
-to a log file), waits with a time limit, and returns what each *worker* wrote
-as JSON.  Workers and servers run the same module, as MXNet's own launcher
-runs one script in every role (a server never gets past ``import mxnet``):
+:func:`run_workers` is the one launcher.  It starts the processes of a cluster
+(each in its own process group, output to a log file), waits with a time
+limit, and returns what each *worker* wrote as JSON.  Workers and servers run
+``python -m MODULE --out FILE *args``, as MXNet's own launcher runs one script
+in every role (a server never gets past ``import mxnet``); MXNet's scheduler
+runs ``d2lutils/mxnet/scheduler.py``:
 
 * ``engine="tensorflow"``: ``num_workers`` workers, each with a ``TF_CONFIG``
   naming one free 127.0.0.1 port per worker (``MultiWorkerMirroredStrategy``,
@@ -53,7 +54,12 @@ _NUM_TRAIN = 1347            # training examples of d2lutils.data.load_digits()
 
 
 def free_ports(count):
-    """``count`` distinct TCP ports on 127.0.0.1 that are free right now."""
+    """``count`` distinct TCP ports on 127.0.0.1 that are free right now.
+
+    The operating system picks them (bind to port 0); they are released at once
+    for the cluster to bind, so another program could take one in between — a
+    launch then fails with an address-in-use error and can simply be repeated.
+    """
     check_positive_int(count, "count")
     sockets, ports = [], []
     try:
