@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from d2lutils import data_parallel as dp
+from d2lutils.training import data_parallel as dp
 from d2lutils.data import load_digits
 from d2lutils.multiworker import run_cluster, run_workers
 

@@ -4,7 +4,7 @@ Started by :func:`d2lutils.multiworker.run_workers` (``engine="tensorflow"``)
 as one of k processes with ``TF_CONFIG``.  Trains the digits MLP of
 ``d2lutils.models.mlp`` (64-32-10, ``init_params(0)``) with synchronous SGD
 under ``MultiWorkerMirroredStrategy``, the data plan of
-:mod:`d2lutils.data_parallel` (each worker its share of every global batch),
+:mod:`d2lutils.training.data_parallel` (each worker its share of every global batch),
 and two compiled functions per step, timed apart:
 
 * *compute*: the gradient of the summed loss over ``--accumulate``
@@ -36,7 +36,7 @@ def main(argv=None):
 
     import tensorflow as tf  # noqa: PLC0415  (the launcher never imports TensorFlow)
 
-    from d2lutils import data_parallel as dp
+    from d2lutils.training import data_parallel as dp
     from d2lutils.models import mlp
 
     strategy = tf.distribute.MultiWorkerMirroredStrategy()

@@ -381,9 +381,9 @@ def run_cluster(engine, workers=2, *, runs=None, mode="dist_sync", steps=10, loc
     runs = _check_runs([{"lr": lr}] if runs is None else runs, mode)
     if compression and any(r["mode"] != "dist_sync" for r in runs):
         raise ValueError("compression is used with 'dist_sync' runs only here")
-    from . import data_parallel as dp           # NumPy only, no framework
+    from .training import data_parallel as dp    # NumPy only, no framework
     from .data.digits import load_digits
-    from .models.mlp import check_digits
+    from .data.digits import check_digits
     X_train, y_train, _, _ = check_digits(load_digits() if data is None else data)
     with tempfile.TemporaryDirectory(prefix="cluster-data-") as tmp:
         path = Path(tmp) / "digits.npz"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from process_support import assert_nothing_left, record_pids
 
-from d2lutils import data_parallel as dp
+from d2lutils.training import data_parallel as dp
 from d2lutils.data import load_digits
 from d2lutils.multiworker import run_cluster
 

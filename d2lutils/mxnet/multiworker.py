@@ -55,7 +55,7 @@ import mxnet as mx  # with DMLC_ROLE=server or scheduler, this line runs that ro
 from mxnet import autograd, nd
 from mxnet.kvstore.kvstore import _get_kvstore_server_command_type
 
-from .. import data_parallel as dp
+from ..training import data_parallel as dp
 from ..models import mlp
 from ..multiworker import listening_addresses
 from .server_optimizer import HIST_BINS, ServerOptimizer
@@ -76,7 +76,7 @@ def _loss_sum(params, X, y):
 def _views(flat):
     """``[W1, b1, W2, b2]`` as views into the flat vector (no copies: a pull updates them)."""
     out, start = [], 0
-    for shape in dp.shapes():
+    for shape in mlp.shapes():
         size = int(np.prod(shape))
         out.append(flat[start:start + size].reshape(shape))
         start += size

@@ -9,31 +9,29 @@ step by step against a single process:
   each epoch is dropped);
 * :func:`worker_slice`: worker ``rank``'s consecutive share of a global batch;
 * :func:`flatten` / :func:`unflatten`: the MLP's ``[W1, b1, W2, b2]`` as one
-  vector, the unit a parameter server stores and workers push and pull;
+  float32 vector, the unit a parameter server stores and workers push and pull
+  (the layout of :func:`d2lutils.models.mlp.flatten`);
 * :func:`reference_sgd`: plain SGD on the mean loss of each whole global batch,
   in float64 NumPy, returning the parameters after every step.
 """
 import numpy as np
 
-from .models import mlp
-from .validation import check_non_negative_int, check_positive_int, check_scalar
+from ..data.digits import check_digits
+from ..models import mlp
+from ..validation import check_non_negative_int, check_positive_int, check_scalar
+from .digits import batch_orders
 
 SIZES = mlp.SIZES       # 64 -> 32 -> 10
 
 
-def shapes(sizes=SIZES):
-    """Shapes of ``[W1, b1, W2, b2]`` in the layout of :func:`d2lutils.models.mlp.init_params`."""
-    return [(sizes[0], sizes[1]), (sizes[1],), (sizes[1], sizes[2]), (sizes[2],)]
-
-
 def num_params(sizes=SIZES):
     """Number of scalars in the network (2410 for 64-32-10)."""
-    return int(sum(np.prod(s) for s in shapes(sizes)))
+    return int(sum(np.prod(s) for s in mlp.shapes(sizes)))
 
 
 def flatten(params):
     """``[W1, b1, W2, b2]`` -> one float32 vector (row-major, in that order)."""
-    return np.concatenate([np.asarray(p, np.float32).ravel() for p in params])
+    return mlp.flatten([np.asarray(p, np.float32) for p in params])
 
 
 def unflatten(vector, sizes=SIZES):
@@ -41,19 +39,14 @@ def unflatten(vector, sizes=SIZES):
     vector = np.asarray(vector)
     if vector.shape != (num_params(sizes),):
         raise ValueError(f"vector must have shape ({num_params(sizes)},), got {vector.shape}")
-    out, start = [], 0
-    for shape in shapes(sizes):
-        size = int(np.prod(shape))
-        out.append(vector[start:start + size].reshape(shape).copy())
-        start += size
-    return out
+    return [a.copy() for a in mlp.unflatten(vector, mlp.shapes(sizes))]
 
 
 def global_batches(num_examples, global_batch, steps, seed=0):
     """Index arrays of the first ``steps`` global minibatches (each exactly ``global_batch`` long).
 
     Epoch e is ``np.random.default_rng(seed)``'s e-th permutation (as
-    :func:`d2lutils.models.mlp.batch_orders`), cut into full batches; an
+    :func:`d2lutils.training.batch_orders`), cut into full batches; an
     incomplete last batch is dropped, so every worker always gets the same
     number of examples.
     """
@@ -67,7 +60,7 @@ def global_batches(num_examples, global_batch, steps, seed=0):
     per_epoch = num_examples // global_batch
     epochs = -(-steps // per_epoch)
     batches = []
-    for order in mlp.batch_orders(num_examples, global_batch, max(epochs, 1), seed):
+    for order in batch_orders(num_examples, global_batch, max(epochs, 1), seed):
         batches += [idx for idx in order if len(idx) == global_batch]
     return batches[:steps]
 
@@ -95,7 +88,7 @@ def reference_sgd(data, seed, lr, global_batch, steps, sizes=SIZES, dtype=np.flo
     check_scalar(lr, "lr", min_val=0, include_boundaries="neither")
     if dtype not in (np.float64, np.float32):
         raise ValueError(f"dtype must be np.float64 or np.float32, got {dtype!r}")
-    X_train, y_train, _, _ = mlp.check_digits(data)
+    X_train, y_train, _, _ = check_digits(data)
     params = [p.astype(dtype)[None] for p in mlp.init_params(seed, "he", sizes)]
     history, losses = [], []
     for idx in global_batches(len(y_train), global_batch, steps, seed):
@@ -133,8 +126,9 @@ def simulated_async_sgd(data, seeds, lr, tau, workers=2, local_batch=16, pushes=
     check_positive_int(pushes, "pushes")
     check_scalar(lamda, "lamda", min_val=0)
     seeds = [check_non_negative_int(s, "seed") for s in seeds]
-    X_train, y_train, _, _ = mlp.check_digits(data)
-    params = [np.stack([mlp.init_params(s)[k] for s in seeds]).astype(np.float64) for k in range(4)]
+    X_train, y_train, _, _ = check_digits(data)
+    starts = [mlp.init_params(s) for s in seeds]
+    params = [np.stack([start[k] for start in starts]).astype(np.float64) for k in range(len(starts[0]))]
     plans = [global_batches(len(y_train), workers * local_batch, pushes, s) for s in seeds]
     recent = [params]                     # the parameters of updates u - tau, ..., u
     with np.errstate(all="ignore"):
