@@ -326,6 +326,9 @@ def test_gradient_check_tolerance_is_inclusive_and_checked():
     assert gradient_check(f, x.copy(), np.array([2.0]), tol=1e-6).passed
     assert not gradient_check(f, x.copy(), np.array([2.0 * (1 + 1e-4)]), tol=1e-6,
                               raise_on_fail=False).passed
+    just_above = gradient_check(f, x.copy(), np.array([2.0 * (1 + 3e-6)]), tol=1e-6,
+                                raise_on_fail=False)
+    assert not just_above.passed and just_above.max_error == pytest.approx(3e-6, rel=1e-3)
     for bad, error in [(dict(tol=True), TypeError), (dict(tol=np.nan), ValueError),
                        (dict(atol=np.inf), ValueError), (dict(h=0), ValueError),
                        (dict(num_checks=2.5), TypeError), (dict(num_checks=3, seed=-1), ValueError)]:
