@@ -83,3 +83,13 @@ def test_a_generated_file_no_notebook_generates_is_stale(tmp_path):
     kept = tmp_path / "kept.py"
     kept.write_text(export.HEADER + "\n", encoding="utf-8")
     assert export.stale_files({kept: ""}, tmp_path) == [tmp_path / "old.py"]
+
+
+def test_imports_from_one_module_are_merged():
+    merged = export.merge_imports(["from d2lutils.validation import check_scalar",
+                                   "import numpy as np",
+                                   "from d2lutils.validation import check_callable, check_scalar",
+                                   "from math import pi as PI"])
+    assert merged == ["import numpy as np",
+                      "from d2lutils.validation import check_scalar, check_callable",
+                      "from math import pi as PI"]

@@ -7,8 +7,7 @@ Read them where they are explained, in the chapter; this file is a copy.
 
 from typing import NamedTuple
 import numpy as np
-from d2lutils.validation import check_non_negative_int, check_positive_int, check_scalar
-from d2lutils.validation import check_scalar
+from d2lutils.validation import check_scalar, check_non_negative_int, check_positive_int
 
 
 METHODS = ("centered", "forward")

@@ -7,10 +7,13 @@ Read them where they are explained, in the chapter; this file is a copy.
 
 import numbers
 import numpy as np
-from d2lutils.validation import check_bool, check_same_structure, check_scalar
-from d2lutils.validation import check_non_negative_int
-from d2lutils.validation import check_positive_int, check_same_structure
-from d2lutils.validation import check_scalar
+from d2lutils.validation import (
+    check_non_negative_int,
+    check_positive_int,
+    check_same_structure,
+    check_scalar,
+    check_bool,
+)
 
 
 def _as_list(params, name="params"):
