@@ -12,7 +12,6 @@ import pytest
 
 from d2lutils.analysis import functions
 from d2lutils.models.mlp import FlatMLP
-from d2lutils.optim import first_order
 from d2lutils.optim import second_order as so
 
 
@@ -108,35 +107,7 @@ def test_cg_accepts_a_matvec():
 
 
 # ----------------------------------------------------------------------------
-# rates
-
-def test_huber_worst_case_gap_is_exact():
-    for N in (1, 7, 50):
-        f, grad = functions.huber_worst_case(2.0, 3.0, N)
-        x = first_order.gradient_descent(grad, [3.0], N, lr=0.5)
-        assert f(x[-1]) == pytest.approx(2.0 * 9.0 / (4 * N + 2))
-
-
-def test_nesterov_worst_case_and_acceleration_bounds():
-    N = 20
-    q = functions.nesterov_worst_case(2 * N + 1)
-    A = 0.25 * (2 * np.eye(2 * N + 1) - np.eye(2 * N + 1, k=1) - np.eye(2 * N + 1, k=-1))
-    assert np.allclose(A @ q.x_star, q.b)                      # x* really is the minimizer
-    R2 = q.x_star @ q.x_star
-    gap = q.value(first_order.accelerated_gradient(q.grad, np.zeros(2 * N + 1), N, 1.0)[-1]) - q.f_star
-    assert 3 * R2 / (32 * (N + 1) ** 2) <= gap <= 2 * R2 / (N + 1) ** 2
-
-
-def test_accelerated_gradient_first_steps_by_hand():
-    """f = x²/2 with L = 2: x_k = y_k / 2, y_{k+1} = x_k + (s_k − 1)/s_{k+1} (x_k − x_{k−1})."""
-    s2 = (1 + np.sqrt(5)) / 2                      # s_1 = 1
-    s3 = (1 + np.sqrt(1 + 4 * s2 ** 2)) / 2
-    x1 = 0.5                                       # y_1 = x_0 = 1
-    x2 = 0.5 * (x1 + 0.0 * (x1 - 1.0))            # (s_1 − 1)/s_2 = 0
-    x3 = 0.5 * (x2 + (s2 - 1) / s3 * (x2 - x1))
-    pts = first_order.accelerated_gradient(lambda x: x, [1.0], 3, L=2.0)
-    assert np.allclose(pts[:, 0], [1.0, x1, x2, x3])
-
+# the flat MLP
 
 def test_flat_mlp_gradient_matches_finite_differences():
     mlp = FlatMLP((4, 3, 2))
@@ -164,8 +135,6 @@ def test_flat_mlp_gradient_matches_finite_differences():
     (lambda: so.newton(functions.rosenbrock(), [1.0, 1.0], 1, lr=0), "lr must be"),
     (lambda: so.conjugate_gradient(np.diag([1.0, -1.0]), np.ones(2)), "not positive definite"),
     (lambda: so.conjugate_gradient(np.eye(3), np.ones(2)), "b has length 2"),
-    (lambda: functions.huber_worst_case(-1.0, 1.0, 3), "L must be"),
-    (lambda: functions.nesterov_worst_case(0), "d must be"),
     (lambda: FlatMLP((4,)), "two or more positive integers"),
     (lambda: FlatMLP((4, 3, 2)).unpack(np.zeros(5)), "theta must have shape"),
     (lambda: FlatMLP((4, 3, 2)).loss_grad(np.zeros(23), np.zeros((2, 4)), [0, -1]), "labels must be"),
