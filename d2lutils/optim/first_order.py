@@ -6,7 +6,12 @@ Read them where they are explained, in the chapter; this file is a copy.
 """
 
 import numpy as np
-from d2lutils.validation import check_callable, check_finite_vector, check_non_negative_int, check_scalar
+from d2lutils.validation import (
+    check_callable,
+    check_finite_vector,
+    check_non_negative_int,
+    check_scalar,
+)
 
 
 def _start(grad, x0, steps, bound):
