@@ -158,6 +158,6 @@ def test_bound_decides_divergence():
     features, labels = load_airfoil(300)
     assert not train_runs("sgd", features, labels, lrs=[0.05], seeds=[0]).diverged.any()
     assert train_runs("sgd", features, labels, lrs=[0.05], seeds=[0], bound=1e-3).diverged.all()
-    for bad in (0, -1.0, float("nan")):
+    for bad in (0, -1.0, float("nan"), float("inf")):
         with pytest.raises(ValueError, match="bound"):
             train_runs("sgd", features, labels, bound=bad)
