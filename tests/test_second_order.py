@@ -444,6 +444,26 @@ try:
 except ValueError as err:
     assert "vectors[0] has shape (4,)" in str(err)
 hv = [h.numpy() for h in tensorflow_hvp.hvp(loss, [w, b], [v_w, v_b])]
+fwd = [h.numpy() for h in tensorflow_hvp.hvp_forward_over_reverse(loss, [w, b], [v_w, v_b])]
+assert all(np.allclose(a, c, rtol=1e-4, atol=1e-5) for a, c in zip(hv, fwd)), (hv, fwd)
+tanh_loss = lambda w, b: tf.reduce_sum(tf.tanh(w) ** 2) + tf.reduce_sum(b ** 3)
+t = np.tanh(w0)
+expected_tanh = (2 * (1 - t ** 2) ** 2 - 4 * t ** 2 * (1 - t ** 2)) * v_w        # (tanh²)'' v, elementwise
+for fn in (tensorflow_hvp.hvp, tensorflow_hvp.hvp_forward_over_reverse):
+    out = fn(tanh_loss, [w, b], [v_w, v_b])
+    assert np.allclose(out[0].numpy(), expected_tanh, rtol=1e-4, atol=1e-5), fn.__name__
+    assert np.allclose(out[1].numpy(), 6 * np.zeros(1) * v_b), fn.__name__     # b = 0: 6 b v = 0
+try:
+    tensorflow_hvp.hvp_forward_over_reverse(lambda w, b: tf.reduce_sum(tf.sqrt(w - 10.0)) + b[0],
+                                            [w, b], [v_w, v_b])
+    raise AssertionError("expected a NaN report")
+except (FloatingPointError, ValueError) as err:
+    assert "NaN" in str(err), err
+try:
+    tensorflow_hvp.hvp(lambda w, b: tf.reduce_sum(w), [w, b], [v_w, v_b])
+    raise AssertionError("expected a ValueError for an unused parameter")
+except ValueError as err:
+    assert "params[1]" in str(err)
 """
 
 

@@ -22,6 +22,13 @@ def _check(loss_fn, params, vectors):
     return params, [tf.cast(v, p.dtype) for v, p in zip(vectors, params)]
 
 
+def _depends(grads):
+    for i, g in enumerate(grads):
+        if g is None:
+            raise ValueError(f"the loss does not depend on params[{i}]: its gradient is None")
+    return grads
+
+
 def _finite(out):
     for i, h in enumerate(out):
         if h is None:
@@ -37,7 +44,7 @@ def hvp(loss_fn, params, vectors):
     with tf.GradientTape() as outer:
         with tf.GradientTape() as inner:
             loss = loss_fn(*params)
-        grads = inner.gradient(loss, params)
+        grads = _depends(inner.gradient(loss, params))
         dot = tf.add_n([tf.reduce_sum(g * v) for g, v in zip(grads, vectors)])
     return _finite(outer.gradient(dot, params))
 
@@ -48,5 +55,5 @@ def hvp_forward_over_reverse(loss_fn, params, vectors):
     with tf.autodiff.ForwardAccumulator(params, vectors) as acc:
         with tf.GradientTape() as tape:
             loss = loss_fn(*params)
-        grads = tape.gradient(loss, params)
+        grads = _depends(tape.gradient(loss, params))
     return _finite([acc.jvp(g) for g in grads])
