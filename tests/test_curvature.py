@@ -110,3 +110,19 @@ def test_bad_input(call, message):
 def test_seeds_must_be_integers():
     with pytest.raises(TypeError, match="seeds"):
         cv.train_kfac(DATA, seeds=(1.5,))
+
+
+def test_train_kfac_equals_a_hand_written_loop():
+    """Three steps (batch 449 of 1347), running averages with weight 0.9 on the past, inverses each step."""
+    from d2lutils.training.digits import batch_orders
+    run = cv.train_kfac(DATA, lrs=(0.2,), seeds=(5,), damping=0.1, decay=0.9, inverse_every=1,
+                        num_epochs=1, batch_size=449)
+    p = params(5)
+    Xf, yf = DATA.X_train.astype(np.float64), DATA.y_train
+    rng, A, G = np.random.default_rng(5), None, None
+    for idx in batch_orders(len(yf), 449, 1, 5)[0]:
+        _, grads, A_new, G_new = cv.kfac_statistics(p, Xf[idx], yf[idx], rng.random(len(idx)))
+        A = A_new if A is None else [0.9 * a + 0.1 * n for a, n in zip(A, A_new)]
+        G = G_new if G is None else [0.9 * g + 0.1 * n for g, n in zip(G, G_new)]
+        cv.kfac_step(p, grads, *cv.kfac_inverses(A, G, 0.1), 0.2)
+    assert all(np.allclose(a[0], b, atol=1e-12) for a, b in zip(run.final_params, p))

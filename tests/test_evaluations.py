@@ -71,6 +71,10 @@ def test_nan_is_reported_not_recorded():
     with pytest.raises(FloatingPointError, match="evaluation"):
         scipy_run("BFGS", later, np.zeros(2))
 
+    nan_grad = lambda theta, idx=None: (1.0, np.array([np.nan, 0.0]))
+    with pytest.raises(FloatingPointError, match="non-finite loss or gradient"):
+        minibatch_run("sgd", nan_grad, np.zeros(2), 10, 5, 1)
+
     def diverging(theta, idx=None):
         return float(theta @ theta), 2 * theta
 
