@@ -431,6 +431,16 @@ t = np.tanh([0.3, -1.0])
 assert np.allclose(mxnet_hvp.hvp(nd.tanh, [x], [nd.ones(2)])[0].asnumpy(), -2 * t * (1 - t * t), atol=1e-6)
 hv = [h.asnumpy() for h in mxnet_hvp.hvp_quadratic(loss, [nd.array(w0), nd.zeros(1)],
                                                   [nd.array(v_w), nd.array(v_b)])]
+try:
+    mxnet_hvp.hvp(nd.tanh, [nd.array([np.nan, 0.5])], [nd.ones(2)])
+    raise AssertionError("expected a NaN report")
+except FloatingPointError as err:
+    assert "NaN" in str(err)
+try:
+    mxnet_hvp.hvp_quadratic("loss", [nd.array(w0)], [nd.array(v_w)])
+    raise AssertionError("expected a TypeError")
+except TypeError as err:
+    assert "loss_fn must be a function" in str(err)
 """
 
 TF_BODY = r"""
