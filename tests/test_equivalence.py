@@ -375,3 +375,22 @@ def test_compare_with_reference_uses_rule_hp():
         d2lmx.compare_with_reference(mx_momentum, mx_init_states, HP, "heavyball")
     with pytest.raises(ValueError, match="steps"):
         d2lmx.compare_with_reference(mx_momentum, mx_init_states, HP, "momentum", steps=0)
+
+
+def test_mxnet_nadam_shares_its_momentum_schedule_across_parameters():
+    """MXNet 1.9.1's Nadam keeps the running product of μ_t on the optimizer, not per parameter.
+
+    With one parameter tensor it is RULES['nadam'] (Dozat's schedule_decay = 0.004) step by
+    step; with two (w and b, as on airfoil) the product is advanced twice per step and the runs
+    part (ch09's Nadam exercise states this).
+    """
+    start, grads = problem(np.float64)
+    hp = {"lr": 0.01, "eps": 1e-8, "schedule_decay": 0.004}
+    params = {"learning_rate": 0.01, "epsilon": 1e-8, "schedule_decay": 0.004}
+    gaps = []
+    for n in (1, 2):
+        ours = reference_trace("nadam", hp, start[:n], [g[:n] for g in grads])
+        theirs = run_mxnet("nadam", params, "float64", start[:n], [g[:n] for g in grads])
+        gaps.append(relative_gap(displacement(ours, start[:n]), displacement(theirs, start[:n])))
+    assert gaps[0] < 1e-10
+    assert gaps[1] > 0.05
