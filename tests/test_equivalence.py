@@ -366,9 +366,12 @@ def test_compare_with_reference_catches_rebinding_bug():
 
 def test_compare_with_reference_uses_rule_hp():
     """rule_hp replaces hyperparams on the reference side: a different momentum is a different run."""
-    gap = d2lmx.compare_with_reference(mx_momentum, mx_init_states, HP, "momentum",
-                                       rule_hp={"lr": 0.02, "momentum": 0.5})
-    assert gap > 1e-2
+    for framework, update, init in ((d2lmx, mx_momentum, mx_init_states),
+                                    (d2ltf, tf_momentum, tf_init_states)):
+        other = {"lr": 0.02, "momentum": 0.5}
+        assert framework.compare_with_reference(update, init, HP, "momentum", rule_hp=other) > 1e-2
+        assert framework.compare_with_reference(update, init, other, "momentum", rule_hp=HP) > 1e-2
+        assert framework.compare_with_reference(update, init, other, "momentum", rule_hp=other) < 1e-5
     with pytest.raises(ValueError, match="unknown hyperparameter"):
         d2ltf.compare_with_reference(tf_momentum, tf_init_states, HP, "sgd")
     with pytest.raises(ValueError, match="unknown rule"):
