@@ -126,9 +126,9 @@ def generate():
     return {module_path(m): render(m, p) for m, p in parts.items()}
 
 
-def stale_files(generated):
-    """Files that carry the header but that no notebook generates."""
-    return [p for p in (ROOT / "d2lutils").rglob("*.py")
+def stale_files(generated, package=ROOT / "d2lutils"):
+    """Files under ``package`` that carry the header but that no notebook generates."""
+    return [p for p in package.rglob("*.py")
             if p not in generated and p.read_text(encoding="utf-8").startswith(HEADER)]
 
 
