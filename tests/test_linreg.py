@@ -76,9 +76,9 @@ def one_run(rule, features, labels, lr, seed, batch_size, num_epochs, **hp):
 
 
 def test_train_runs_equals_one_run_per_lr_and_seed():
-    """Run (i, j) of the sweep is the single run with lrs[i] and seeds[j] (lr-major, not transposed)."""
+    """Run (i, j) of the sweep is the single run with values[i] and seeds[j] (lr-major, not transposed)."""
     features, labels = load_airfoil(230)     # 230 = 23 batches of 10: records at 100, 200, 230
-    runs = train_runs("momentum", features, labels, lrs=[0.01, 0.03], seeds=[3, 0, 7],
+    runs = train_runs("momentum", features, labels, values=[0.01, 0.03], seeds=[3, 0, 7],
                       batch_size=10, num_epochs=2, momentum=0.7)
     assert runs.losses.shape == (2, 3, len(runs.epochs))
     for i, lr in enumerate([0.01, 0.03]):
@@ -90,7 +90,7 @@ def test_train_runs_equals_one_run_per_lr_and_seed():
 def test_train_runs_records_where_the_framework_trainers_record():
     """Same record points and, for SGD, the same losses as train_sgd_numpy (uneven last batch too)."""
     features, labels = load_airfoil(257)
-    runs = train_runs("sgd", features, labels, lrs=[0.05], seeds=[2], batch_size=20, num_epochs=3)
+    runs = train_runs("sgd", features, labels, values=[0.05], seeds=[2], batch_size=20, num_epochs=3)
     result = train_sgd_numpy(features, labels, batch_size=20, lr=0.05, num_epochs=3, seed=2)
     np.testing.assert_allclose(runs.epochs, result.epochs)
     np.testing.assert_allclose(runs.losses[0, 0], result.losses, rtol=1e-10)
@@ -99,13 +99,13 @@ def test_train_runs_records_where_the_framework_trainers_record():
 def test_train_runs_seed_reproduces_the_chapters_run():
     """Seed 0, momentum 0.02 / 0.5: the loss the MXNet and TensorFlow chapters print (0.248)."""
     features, labels = load_airfoil()
-    runs = train_runs("momentum", features, labels, lrs=[0.02], seeds=[0], momentum=0.5)
+    runs = train_runs("momentum", features, labels, values=[0.02], seeds=[0], momentum=0.5)
     assert round(float(runs.final()[0, 0]), 3) == 0.248
 
 
 def test_last_epoch_mean_averages_the_records_of_the_last_epoch():
     features, labels = load_airfoil(200)
-    runs = train_runs("sgd", features, labels, lrs=[0.05, 0.1], seeds=[0, 1], num_epochs=3)
+    runs = train_runs("sgd", features, labels, values=[0.05, 0.1], seeds=[0, 1], num_epochs=3)
     last = (runs.epochs > 2) & (runs.epochs <= 3)
     assert last.sum() == 2      # records at 2.5 and 3.0
     np.testing.assert_allclose(runs.last_epoch_mean(), runs.losses[..., last].mean(axis=-1))
@@ -115,17 +115,17 @@ def test_last_epoch_mean_averages_the_records_of_the_last_epoch():
 def test_diverged_runs_are_nan_and_flagged():
     """A too-large rate overflows: recorded as nan (never inf), flagged by .diverged; others unaffected."""
     features, labels = load_airfoil(300)
-    runs = train_runs("sgd", features, labels, lrs=[0.05, 5.0], seeds=[0, 1], num_epochs=2)
+    runs = train_runs("sgd", features, labels, values=[0.05, 5.0], seeds=[0, 1], num_epochs=2)
     assert runs.diverged.tolist() == [[False, False], [True, True]]
     assert not np.isinf(runs.losses).any()
     assert np.isnan(runs.final()[1]).all() and np.isfinite(runs.final()[0]).all()
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    ({"lr": 0.1}, ValueError, "lrs=\\[...\\], not lr="),
-    ({"lrs": []}, ValueError, "lrs must hold at least 1"),
-    ({"lrs": [0.1, -1]}, ValueError, "lrs\\[1\\]"),
-    ({"lrs": [float("nan")]}, ValueError, "lrs\\[0\\]"),
+    ({"lr": 0.1}, ValueError, "values=\\[...\\], not lr="),
+    ({"values": []}, ValueError, "values must hold at least 1"),
+    ({"values": [0.1, -1]}, ValueError, "lr must be non-negative|learning rates must be positive"),
+    ({"values": [float("nan")]}, ValueError, "values\\[0\\]"),
     ({"seeds": [0, -2]}, ValueError, "seeds\\[1\\]"),
     ({"seeds": []}, ValueError, "seeds must hold at least 1"),
     ({"batch_size": 0}, ValueError, "batch_size"),
@@ -136,7 +136,7 @@ def test_diverged_runs_are_nan_and_flagged():
 ])
 def test_train_runs_bad_arguments_raise(kwargs, error, match):
     features, labels = load_airfoil(50)
-    args = {"lrs": [0.1], **kwargs}
+    args = {"values": [0.1], **kwargs}
     with pytest.raises(error, match=match):
         train_runs("momentum", features, labels, **args)
 
@@ -156,8 +156,8 @@ def test_train_runs_refuses_bad_data_and_rules():
 def test_bound_decides_divergence():
     """bound is checked (positive, finite) and a run is diverged once a weight leaves it."""
     features, labels = load_airfoil(300)
-    assert not train_runs("sgd", features, labels, lrs=[0.05], seeds=[0]).diverged.any()
-    assert train_runs("sgd", features, labels, lrs=[0.05], seeds=[0], bound=1e-3).diverged.all()
+    assert not train_runs("sgd", features, labels, values=[0.05], seeds=[0]).diverged.any()
+    assert train_runs("sgd", features, labels, values=[0.05], seeds=[0], bound=1e-3).diverged.all()
     for bad in (0, -1.0, float("nan"), float("inf")):
         with pytest.raises(ValueError, match="bound"):
             train_runs("sgd", features, labels, bound=bad)

@@ -57,25 +57,28 @@ def train_sgd_numpy(features, labels, batch_size=10, lr=0.05, num_epochs=2, seed
 
 @dataclass
 class LinregRuns:
-    """Loss curves of an airfoil sweep: ``losses`` has shape (len(lrs), len(seeds), len(epochs)).
+    """Loss curves of an airfoil sweep: ``losses`` has shape (len(values), len(seeds), len(epochs)).
 
-    ``epochs[k]`` is the (fractional) epoch of record k, the same points at which the
-    framework trainers record (every :data:`~d2lutils.training.RECORD_EVERY` examples);
-    index 0 is before training.  A run whose loss stops being finite keeps ``nan``.
+    ``values`` are the values the hyperparameter ``name`` took (the learning rate unless
+    the sweep said otherwise).  ``epochs[k]`` is the (fractional) epoch of record k, the
+    same points at which the framework trainers record (every
+    :data:`~d2lutils.training.RECORD_EVERY` examples); index 0 is before training.  A run
+    whose loss stops being finite keeps ``nan``.
     """
 
-    lrs: np.ndarray
+    values: np.ndarray
     seeds: tuple
     epochs: np.ndarray
     losses: np.ndarray
+    name: str = "lr"
 
     @property
     def diverged(self):
-        """Boolean (len(lrs), len(seeds)): the run's final loss is not finite."""
+        """Boolean (len(values), len(seeds)): the run's final loss is not finite."""
         return ~np.isfinite(self.losses[..., -1])
 
     def final(self):
-        """The last recorded loss of every run, (len(lrs), len(seeds)) (nan if diverged)."""
+        """The last recorded loss of every run, (len(values), len(seeds)) (nan if diverged)."""
         return self.losses[..., -1]
 
     def last_epoch_mean(self):
@@ -84,23 +87,34 @@ class LinregRuns:
         return self.losses[..., last].mean(axis=-1)
 
 
-def train_runs(rule, features, labels, lrs=(0.05,), seeds=(0,), batch_size=10, num_epochs=2,
-               bound=1e6, **hp):
-    """Train airfoil linear regression once per (learning rate, seed) pair, all runs at once.
+def train_runs(rule, features, labels, values=(0.05,), seeds=(0,), name="lr", batch_size=10,
+               num_epochs=2, bound=1e6, **hp):
+    """Train airfoil linear regression once per (value, seed) pair, all runs at once.
 
-    ``rule`` is a name of :data:`d2lutils.optim.RULES` (its update works on the stacked
-    float64 arrays unchanged); ``hp`` sets the rule's other hyperparameters.  Run
+    ``values`` are the values of the hyperparameter ``name`` (the learning rate by
+    default, e.g. ``name="eps"`` for AdaDelta, which has none).  ``rule`` is a name of
+    :data:`d2lutils.optim.RULES` whose update works on the stacked float64 arrays
+    unchanged (an elementwise rule); ``hp`` sets its other hyperparameters.  Run
     (i, j) starts from ``init_linear_params(d, seeds[j])`` and visits the minibatches
     that ``run_epochs(..., seed=seeds[j])`` visits, so seed s reproduces the MXNet and
     TensorFlow ``train_scratch`` run with seed s (up to float32 round-off).  A run
     whose weights leave ``[-bound, bound]`` (or stop being finite) has diverged: from
     then on its losses are ``nan``.  Returns :class:`LinregRuns`.
     """
-    if "lr" in hp:
-        raise ValueError("give the learning rates as lrs=[...], not lr=")
-    spec, base = resolve(rule, hp)
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a hyperparameter name (a string), got {name!r}")
+    if name in hp:
+        raise ValueError(f"give the values of {name!r} as values=[...], not {name}=")
+    values = np.asarray(check_numbers(values, "values"), float)
+    spec, base = resolve(rule, {name: values[0], **hp})
+    if spec.layerwise:
+        raise ValueError(f"train_runs trains elementwise rules; {rule!r} scales whole tensors")
+    for v in values:
+        check_hyperparams({name: v})
+    if name == "lr" and np.any(values <= 0):
+        raise ValueError(f"learning rates must be positive, got values={values.tolist()}")
     X, y = (a.astype(np.float64) for a in check_data(features, labels))
-    lrs = np.asarray(check_numbers(lrs, "lrs", min_val=0, include_boundaries="neither"), float)
+    lrs = values
     seeds = tuple(check_non_negative_int(s, f"seeds[{i}]")
                   for i, s in enumerate(check_numbers(seeds, "seeds")))
     check_training_args(len(y), batch_size, num_epochs)
@@ -114,7 +128,7 @@ def train_runs(rule, features, labels, lrs=(0.05,), seeds=(0,), batch_size=10, n
     orders = [np.stack([np.concatenate(o[e]) for o in per_seed])[seed_of_run]
               for e in range(num_epochs)]
     states = [spec.init(w.shape), spec.init(b.shape)]
-    hp_runs = {**base, "lr": np.repeat(lrs, S)[:, None]}
+    hp_runs = {**base, name: np.repeat(values, S)[:, None]}
     epochs, losses = [0.0], [_stacked_loss(X, y, w, b)]
     with np.errstate(all="ignore"):     # a diverging run overflows; it is recorded as nan
         for epoch in range(num_epochs):
@@ -132,7 +146,7 @@ def train_runs(rule, features, labels, lrs=(0.05,), seeds=(0,), batch_size=10, n
                     epochs.append(epoch + stop / n)
                     losses.append(_stacked_loss(X, y, w, b))
     losses = np.stack(losses, axis=-1)
-    return LinregRuns(lrs, seeds, np.array(epochs), losses.reshape(L, S, -1))
+    return LinregRuns(values, seeds, np.array(epochs), losses.reshape(L, S, -1), name)
 
 
 def _stacked_loss(X, y, w, b):
