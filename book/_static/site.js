@@ -1,7 +1,7 @@
 /* Site script of 《深度学习中的优化算法》 (listed in _config.yml html_js_files).
  *
- * 1. FontAwesome's SVG script must not watch the DOM, or it rewrites the <i>
- *    icons of ipywidgets (e.g. the Play widget). The book's layout template
+ * 1. FontAwesome's SVG script must not watch the DOM (it rewrote the <i> icons
+ *    of widgets). The book's layout template
  *    (book/_assets/templates/layout.html) no longer loads that script at all;
  *    the setting stays in case a theme upgrade brings it back.
  * 2. Framework tabs: adjacent code cells tagged `mxnet` / `tensorflow` (MyST-NB
@@ -49,32 +49,6 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
-
-/* ipywidgets' HTML manager typesets widget labels the MathJax 2 way,
- * MathJax.Hub.Queue(["Typeset", MathJax.Hub, el]); the site serves MathJax 3.
- * Give MathJax 3 that entry point, both on the configuration object (the page
- * may render widgets before MathJax loads) and once MathJax is ready. */
-(function () {
-  "use strict";
-  var cfg = window.MathJax;
-  if (!cfg || cfg.version) return;  // no math on this page, or MathJax already loaded
-  function typeset(job) {
-    var el = job && job[2];
-    var mj = window.MathJax;
-    if (mj && mj.typesetPromise) {
-      mj.typesetPromise(el ? [el] : undefined).catch(function () {});
-    } else if (mj && mj.startup && mj.startup.promise) {
-      mj.startup.promise.then(function () { typeset(job); });
-    }
-  }
-  cfg.Hub = { Queue: typeset };
-  cfg.startup = cfg.startup || {};
-  var ready = cfg.startup.ready;
-  cfg.startup.ready = function () {
-    if (ready) ready(); else window.MathJax.startup.defaultReady();
-    window.MathJax.Hub = { Queue: typeset };
-  };
-})();
 
 (function () {
   "use strict";
@@ -289,7 +263,7 @@ document.addEventListener("DOMContentLoaded", function () {
 
   var SCROLLERS = [
     "div.math mjx-container[display]", "span.math.math-wide", "div.highlight pre", "div.cell_output",
-    ".cell_output pre", ".cell_output .widget-subarea", ".pst-scrollable-table-container",
+    ".cell_output pre", ".pst-scrollable-table-container",
     ".table-wrapper", ".bd-article .output pre",
   ].join(", ");
   var watched = new WeakSet();
@@ -390,7 +364,7 @@ document.addEventListener("DOMContentLoaded", function () {
   function markZoomable() {
     document.querySelectorAll(".bd-content div.cell_output img, .bd-content figure img, .bd-content img.align-center")
       .forEach(function (img) {
-        if (img.closest(".widget-subarea") || !img.complete || !img.naturalWidth) return;
+        if (img.closest(".frame-slider") || !img.complete || !img.naturalWidth) return;
         var shown = img.getBoundingClientRect().width;
         var zoom = shown > 0 && img.naturalWidth > shown * 1.15;
         if (zoom === img.classList.contains("fig-zoomable")) return;
@@ -442,50 +416,14 @@ document.addEventListener("DOMContentLoaded", function () {
   else init();
 })();
 
-/* Accessibility of what the theme and the widget manager render:
- * - slider handles (noUiSlider) get the slider's name as aria-label and the
- *   shown value as aria-valuetext ("η = 0.05"), not the position (0…n);
- * - the readout beside a slider is read-only (typing into it desynchronised
- *   readout, slider and picture);
- * - every frame of a slider gets an alt text from the sliders' names and values;
- * - sphinx-togglebutton's buttons say what they do, in Chinese (its label is the
- *   English "Toggle hidden content").
- * A MutationObserver keeps this true while widgets render and sliders move. */
+/* Accessibility of what the theme renders: sphinx-togglebutton's buttons say what
+ * they do, in Chinese (its label is the English "Toggle hidden content"). A
+ * MutationObserver keeps this true when a button opens or closes. */
 (function () {
   "use strict";
 
-  function nameOf(label) {
-    if (!label) return "";
-    var mml = label.querySelector("mjx-assistive-mml");
-    return (mml ? mml.textContent : label.textContent).replace(/\s+/g, " ").trim();
-  }
-
   function set(el, attr, value) {
     if (el.getAttribute(attr) !== value) el.setAttribute(attr, value);
-  }
-
-  function fixWidgetArea(area) {
-    var parts = [];
-    area.querySelectorAll(".widget-slider, .widget-hslider, .widget-vslider").forEach(function (s) {
-      var label = s.querySelector(".widget-label");
-      if (label && label.getAttribute("title") === "null") label.removeAttribute("title");
-      var name = nameOf(label) || "参数";
-      var readout = s.querySelector(".widget-readout");
-      var value = readout ? readout.textContent.trim() : "";
-      if (readout) {
-        set(readout, "contenteditable", "false");
-        readout.removeAttribute("tabindex");
-      }
-      var text = value ? name + " = " + value : name;
-      s.querySelectorAll(".noUi-handle").forEach(function (h) {
-        set(h, "aria-label", name);
-        if (value) set(h, "aria-valuetext", text);
-      });
-      parts.push(text);
-    });
-    if (!parts.length) return;
-    var alt = "交互图：" + parts.join("，") + " 时的结果";
-    area.querySelectorAll("img").forEach(function (img) { set(img, "alt", alt); });
   }
 
   function fixToggles() {
@@ -496,39 +434,13 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
-  var queued = false;
-  function fixAll() {
-    queued = false;
-    document.querySelectorAll(".widget-subarea").forEach(fixWidgetArea);
-    fixToggles();
-  }
-  function queue() {
-    if (queued) return;
-    queued = true;
-    Promise.resolve().then(fixAll);
-  }
-
   function init() {
-    fixAll();
+    fixToggles();
     new MutationObserver(function (records) {
-      for (var i = 0; i < records.length; i++) {
-        var r = records[i];
-        var t = r.target.nodeType === 1 ? r.target : r.target.parentElement;
-        if (!t) continue;
-        if (r.type === "attributes" && r.attributeName === "aria-expanded") { queue(); return; }
-        if (t.closest && t.closest(".widget-subarea")) { queue(); return; }
-        if (r.type === "childList" && r.addedNodes.length) {
-          for (var j = 0; j < r.addedNodes.length; j++) {
-            var n = r.addedNodes[j];
-            if (n.nodeType === 1 && (n.matches(".toggle-button, .widget-subarea, .jupyter-widgets") ||
-                n.querySelector(".toggle-button, .jupyter-widgets"))) { queue(); return; }
-          }
-        }
+      if (records.some(function (r) { return r.attributeName === "aria-expanded" || r.addedNodes.length; })) {
+        fixToggles();
       }
-    }).observe(document.body, {
-      subtree: true, childList: true, characterData: true, attributes: true,
-      attributeFilter: ["aria-valuetext", "aria-valuenow", "contenteditable", "src", "aria-expanded"],
-    });
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["aria-expanded"] });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
@@ -544,7 +456,7 @@ document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var FURNITURE = [".bd-header-article", ".header-article-items", ".bd-sidebar-secondary", ".prev-next-area",
     ".bd-footer-article", ".bd-footer-content", "button", ".dropdown-menu", ".fw-switch", ".toggle-hidden-hint",
-    ".widget-subarea", "script", "style", "mjx-assistive-mml", ".copybtn", "nav"].join(", ");
+    ".frame-slider", "script", "style", "mjx-assistive-mml", ".copybtn", "nav"].join(", ");
   var GREEK = {alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", varepsilon: "ε", eta: "η",
     theta: "θ", kappa: "κ", lambda: "λ", mu: "μ", nu: "ν", xi: "ξ", pi: "π", rho: "ρ", sigma: "σ", tau: "τ",
     phi: "φ", varphi: "φ", chi: "χ", psi: "ψ", omega: "ω", Gamma: "Γ", Delta: "Δ", Theta: "Θ", Lambda: "Λ",
@@ -601,7 +513,7 @@ document.addEventListener("DOMContentLoaded", function () {
 (function () {
   "use strict";
   var KEY = "sphinx_highlight_terms";
-  var SKIP = ".math, mjx-container, script, style, textarea, button, svg, .widget-subarea, .search-hits";
+  var SKIP = ".math, mjx-container, script, style, textarea, button, svg, .frame-slider, .search-hits";
 
   function takeTerms() {
     var url = new URL(window.location.href);

@@ -1,0 +1,41 @@
+"""Text first: no script in a page's <head> holds up its first paint (a local Sphinx extension).
+
+Sphinx, the theme and its extensions put a dozen small scripts in every page's ``<head>``
+(doctools, copy button, toggle button, translations, the theme's own, site.js ...), each
+loaded and run before the browser shows any text; on a phone over a slow network every
+one costs a round trip. None of them needs to run before the page is parsed: they all wait
+for DOMContentLoaded (or check ``document.readyState``). So every external script gets
+``defer``: it still runs in the same order, after parsing, before DOMContentLoaded.
+
+Kept synchronous: ``documentation_options.js`` (322 bytes), because inline scripts right
+after it (``DOCUMENTATION_OPTIONS.pagename = ...``) use what it defines, and inline scripts
+(a ``defer`` on them means nothing). ``tests/test_site.py`` checks that no script over
+50 KB blocks rendering on any page.
+"""
+from __future__ import annotations
+
+from sphinx.builders.html._assets import _JavaScript
+
+KEEP_SYNC = ("documentation_options.js",)
+
+
+def _deferred(js):
+    if not isinstance(js, _JavaScript) or not js.filename:
+        return js  # an inline script
+    attrs = dict(js.attributes)
+    if "async" in attrs or "defer" in attrs or attrs.get("type", "text/javascript") != "text/javascript":
+        return js
+    if str(js.filename).split("?")[0].endswith(KEEP_SYNC):
+        return js
+    attrs["defer"] = "defer"
+    return _JavaScript(js.filename, priority=js.priority, **attrs)
+
+
+def defer_scripts(app, pagename, templatename, context, doctree):
+    context["script_files"] = [_deferred(js) for js in context.get("script_files", [])]
+
+
+def setup(app):
+    # Late (priority 900): after the handlers that add per-page scripts (MyST-NB, frame_sliders).
+    app.connect("html-page-context", defer_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
