@@ -229,7 +229,7 @@ d.className = 'optim-playground';
 Object.assign(d.dataset, {fn: 'quadratic', rules: 'sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam,amsgrad,newton',
                           mark: 'optimal', race: '', functions: 'quadratic,rosenbrock'});
 document.querySelector('article') .appendChild(d);
-OptimPlayground.initAll();
+OptimPlayground.initAll(true);
 return document.querySelectorAll('.optim-playground').length - 1;
 """
 

@@ -49,6 +49,8 @@ def bundle(app, exception):
     common = [css for css in styled[0] if css and all(css in lst for lst in styled)]
     if not common:
         return
+    for old in (outdir / BUNDLE_DIR).glob("bundle-*.css"):   # an earlier build's bundle
+        old.unlink()
     tmp = f"{BUNDLE_DIR}/bundle.css"
     proc = subprocess.run(["node", str(HERE / "cssbundle.js"), str(outdir), tmp, *common],
                           capture_output=True, text=True, cwd=HERE)

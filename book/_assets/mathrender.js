@@ -39,7 +39,9 @@ function texOf(inner, isDiv) {
   return { tex: tex, display: isDiv };   // an amsmath environment (\begin{align} ...)
 }
 
-const MATH_RE = /(<span class="math notranslate nohighlight")([^>]*)>([\s\S]*?)<\/span>|(<div class="math notranslate nohighlight")([^>]*)>([\s\S]*?)<\/div>/g;
+// An inline formula takes the punctuation right after it (group 4) into a nowrap box, so no
+// line starts with "，" (a formula is one unbreakable box; Chromium breaks before the mark).
+const MATH_RE = /(<span class="math notranslate nohighlight")([^>]*)>([\s\S]*?)<\/span>([，。、；：！？）》」』”’,.;:!?)]+)?|(<div class="math notranslate nohighlight")([^>]*)>([\s\S]*?)<\/div>/g;
 
 function textLength(html) {
   return html.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>|<[^>]+>/g, "").replace(/\s+/g, " ").length;
@@ -52,7 +54,8 @@ function renderPage(MathJax, file) {
   MathJax.startup.output.clearCache();
   const lazy = [];
   let textSeen = 0, last = article;
-  const out = html.replace(MATH_RE, function (whole, sOpen, sAttrs, sInner, dOpen, dAttrs, dInner, offset) {
+  const out = html.replace(MATH_RE, function (whole, sOpen, sAttrs, sInner, punct, dOpen, dAttrs, dInner, offset) {
+    const wrap = function (h) { return punct ? '<span class="math-nobr">' + h + punct + "</span>" : h; };
     const isDiv = !!dOpen;
     const open = isDiv ? dOpen : sOpen, attrs = isDiv ? dAttrs : sAttrs, inner = isDiv ? dInner : sInner;
     const close = isDiv ? "</div>" : "</span>";
@@ -69,10 +72,10 @@ function renderPage(MathJax, file) {
     // data-tex keeps the source for search snippets (site.js turns it into plain text).
     const texAttr = ' data-tex="' + tex.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;") + '"';
     if (article < 0 || offset < article || textSeen < FIRST_SCREEN) {
-      return open + attrs + texAttr + ">" + eqno + chtml + close;
+      return wrap(open + attrs + texAttr + ">" + eqno + chtml + close);
     }
     lazy.push(chtml);
-    return open + attrs + texAttr + ' data-m="' + (lazy.length - 1) + '">' + inner + close;
+    return wrap(open + attrs + texAttr + ' data-m="' + (lazy.length - 1) + '">' + inner + close);
   });
   if (out === html) return 0;
   const fontUrl = path.posix.join(path.relative(path.dirname(file), ROOT).split(path.sep).join("/") || ".", FONT_URL);

@@ -3,7 +3,7 @@
  * book/_assets/mathrender.js typeset every formula at build time: those near the top of
  * a page are in the page; each other one keeps its TeX and has data-m="k", its typeset
  * form being entry k of PAGE.math.json. After the page has loaded, that file is fetched
- * once and each formula is swapped in when it comes within two screens of the viewport
+ * once and each formula is swapped in when it comes within one screen of the viewport
  * (a swap changes only what is off screen; the browser's scroll anchoring keeps the text
  * a reader is looking at in place). Then "optim:math" is dispatched on the document so
  * site.js can refresh the scroll cues of wide formulas.
@@ -14,6 +14,7 @@
   if (!pending.length) return;
   var url = window.location.pathname.replace(/\.html$/, "") + ".math.json";
   var typeset = null, waiting = [];
+  var BATCH = 12;
 
   function swap(el) {
     var k = Number(el.getAttribute("data-m"));
@@ -29,9 +30,11 @@
     if (flush) return;
     flush = window.requestAnimationFrame(function () {
       flush = null;
-      var batch = waiting.splice(0, waiting.length);
+      // A few formulas a frame keeps every task short (no jank while scrolling).
+      var batch = waiting.splice(0, BATCH);
       batch.forEach(swap);
-      if (batch.length) document.dispatchEvent(new CustomEvent("optim:math"));
+      if (waiting.length) later();
+      else if (batch.length) document.dispatchEvent(new CustomEvent("optim:math"));
     });
   }
 
@@ -43,7 +46,7 @@
           if (e.isIntersecting) { io.unobserve(e.target); waiting.push(e.target); }
         });
         later();
-      }, { rootMargin: "200% 0px 200% 0px" }) : null;
+      }, { rootMargin: "100% 0px 100% 0px" }) : null;
       pending.forEach(function (el) {
         if (io) io.observe(el); else waiting.push(el);
       });

@@ -322,12 +322,19 @@
               newtonTrajectory: newtonTrajectory, solve: solve, run: run, fmt: fmt};
   if (typeof module !== "undefined" && module.exports) { module.exports = core; return; }
   if (typeof document === "undefined") { global.OptimCore = core; return; }
-  if (global.OptimPlayground) { global.OptimPlayground.initAll(); return; }  // a second <script> tag
+  if (global.OptimPlayground) { global.OptimPlayground.initAll(true); return; }  // a second <script> tag
 
   // ------------------------------------------------------------------ browser part
   var doc = document;
   var SCRIPT = doc.currentScript;
   var COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#7F3C8D", "#8C6D31"];
+  /* One colour per optimizer, the same as in the book's matplotlib figures: the site build
+   * (book/_assets/optimizer_colors.py) writes d2lutils.figures.colors.OPTIMIZER_COLORS into
+   * the page as window.OPTIM_COLORS. The palette above is only a fallback (Node tests). */
+  function colorOf(rule, idx) {
+    var table = global.OPTIM_COLORS;
+    return (table && table[rule]) || COLORS[idx % COLORS.length];
+  }
   var RULE_NAMES = {sgd: "梯度下降", momentum: "动量法", nesterov: "Nesterov 动量", adagrad: "AdaGrad",
                     rmsprop: "RMSProp", adadelta: "AdaDelta", adam: "Adam", amsgrad: "AMSGrad", newton: "牛顿法"};
   var FN_NAMES = {quadratic: "病态二次函数", ill_conditioned: "病态二次函数", saddle: "鞍点 x₁² − x₂²",
@@ -409,7 +416,8 @@
     this.controls = list(d.controls);
     this.ranges = json(d.ranges);   // {name: [min, max]} narrows a slider
     this.mark = d.mark === "optimal";
-    this.race = d.race !== undefined;
+    // Every playground can race (play the runs step by step) unless data-race="off".
+    this.race = d.race !== "off";
     this.startInit = nums(d.start);
     this.stepsInit = d.steps ? +d.steps : 50;
     this.viewInit = nums(d.view);
@@ -531,7 +539,7 @@
           if (!groups[rule]) {
             groups[rule] = el("fieldset", {"class": "opg-group"});
             var lg = el("legend");
-            lg.appendChild(el("span", {"class": "opg-swatch", style: "background:" + COLORS[i]}));
+            lg.appendChild(el("span", {"class": "opg-swatch", style: "background:" + colorOf(rule, i)}));
             lg.appendChild(doc.createTextNode(RULE_NAMES[rule]));
             groups[rule].appendChild(lg);
             form.appendChild(groups[rule]);
@@ -569,7 +577,9 @@
     var reset = el("button", {type: "button", "class": "opg-reset"}, "重置");
     reset.addEventListener("click", function () { self.stop(); self.reset(); });
     buttons.appendChild(reset);
-    form.appendChild(buttons);
+    // Right under the plot (before the legend): on a phone the plot and its play control fit
+    // on one screen, so the race can be watched.
+    root.insertBefore(buttons, this.legend);
   };
 
   Playground.prototype.addSlider = function (box, key, meta, targets, onInput) {
@@ -600,7 +610,9 @@
   };
 
   Playground.prototype.show = function (entry, v) {
-    var text = entry.meta.scale === "lin" ? String(v) : fmt(v);
+    // Whole numbers as they are (steps); anything else with 3 significant digits (a computed
+    // optimum like γ* = 0.40260548415522257 squeezed the row).
+    var text = entry.meta.scale === "lin" && Number.isInteger(v) ? String(v) : fmt(v);
     entry.output.textContent = text;
     entry.input.setAttribute("aria-valuetext", entry.meta.label + " = " + text);
   };
@@ -855,7 +867,7 @@
     ctx.drawImage(this.background, 0, 0, W, H);
     var labels = 0;
     this.runs.forEach(function (r, idx) {
-      var n = Math.min(r.points.length, upto + 1), color = COLORS[idx % COLORS.length];
+      var n = Math.min(r.points.length, upto + 1), color = colorOf(self.rules[idx], idx);
       ctx.strokeStyle = color;
       ctx.fillStyle = color;
       ctx.lineWidth = 2 + 1.5 * (self.runs.length - 1 - idx) / Math.max(1, self.runs.length - 1);  // overlaps stay visible
@@ -903,6 +915,7 @@
     ctx.strokeStyle = "#111";
     ctx.stroke();
     this.drawLoss(upto);
+    if (this.race && this.runs.length && this.legend) this.describe();
   };
 
   // Loss against step, log y-axis (f - f*), linear when f has no minimum.
@@ -948,7 +961,7 @@
     ctx.fillText(title, W - right - 6, top + 3);
     this.runs.forEach(function (r, idx) {
       var n = Math.min(r.loss.length, upto + 1);
-      ctx.strokeStyle = COLORS[idx % COLORS.length];
+      ctx.strokeStyle = colorOf(self.rules[idx], idx);
       ctx.lineWidth = 1.6 + 1.4 * (self.runs.length - 1 - idx) / Math.max(1, self.runs.length - 1);
       ctx.beginPath();
       for (var k = 0; k < n; k++) {
@@ -971,10 +984,11 @@
     this.legend.textContent = "";
     this.runs.forEach(function (r, idx) {
       var rule = self.rules[idx], li = el("li");
-      li.appendChild(el("span", {"class": "opg-swatch", style: "background:" + COLORS[idx % COLORS.length]}));
+      li.appendChild(el("span", {"class": "opg-swatch", style: "background:" + colorOf(rule, idx)}));
       li.appendChild(doc.createTextNode(RULE_NAMES[rule] + "："));
-      var k = r.points.length - 1, text;
-      if (r.diverged) {
+      // During a race the legend tells where each run is now, not how it ends.
+      var last = r.points.length - 1, k = Math.min(last, self.race ? self.shown : last), text;
+      if (r.diverged && k === last) {
         li.appendChild(el("strong", {"class": "opg-diverged"}, "发散"));
         text = "第 " + (k + 1) + " 步越界";
       } else {
@@ -988,7 +1002,7 @@
     this.canvas.setAttribute("aria-label", "等高线图，" + label + "。拖动或用方向键移动起点。");
     this.lossCanvas.setAttribute("aria-label", "损失随步数变化（对数纵轴）");
     this.caption.textContent = label;
-    this.summary.textContent = label + "。" + parts.join("；") + "。";
+    if (!this.playing) this.summary.textContent = label + "。" + parts.join("；") + "。";
   };
 
   Playground.prototype.togglePlay = function () {
@@ -1015,11 +1029,24 @@
     if (this.playButton) this.playButton.textContent = "▶ 播放";
   };
 
-  function initAll() {
+  function initOne(node) {
+    if (node.hasAttribute("data-opg-ready")) return;
+    node.setAttribute("data-opg-ready", "");
+    node.optimPlayground = new Playground(node);
+  }
+
+  /* A playground on screen (or within one screen of it) starts at once; one further down a
+   * chapter starts when the reader scrolls near it, so a chapter's first paint and its
+   * first seconds are not spent computing trajectories nobody sees yet. */
+  function initAll(now) {
     var nodes = doc.querySelectorAll(".optim-playground:not([data-opg-ready])");
+    var io = (now !== true && global.IntersectionObserver) ? new global.IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) { io.unobserve(e.target); initOne(e.target); }
+      });
+    }, {rootMargin: "100% 0px 100% 0px"}) : null;
     for (var i = 0; i < nodes.length; i++) {
-      nodes[i].setAttribute("data-opg-ready", "");
-      nodes[i].optimPlayground = new Playground(nodes[i]);
+      if (io) io.observe(nodes[i]); else initOne(nodes[i]);
     }
   }
 
