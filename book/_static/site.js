@@ -35,12 +35,36 @@ document.addEventListener("click", function (ev) {
   bound.click();
 }, true);
 
+/* On a phone the ☷ (page contents) and ☰ (chapters) drawers are <dialog>s over three
+ * quarters of the screen; the theme leaves them open after a section is tapped, so the
+ * reader lands under the drawer. Close the drawer once the link has been followed (after
+ * the click's own navigation, so the jump to the section still happens). */
+document.addEventListener("click", function (ev) {
+  "use strict";
+  var link = ev.target && ev.target.closest && ev.target.closest("a[href]");
+  var drawer = link && link.closest("dialog[open]#pst-secondary-sidebar-modal, dialog[open]#pst-primary-sidebar-modal");
+  if (!drawer) return;
+  window.setTimeout(function () { if (drawer.open) drawer.close(); }, 0);
+});
+
 /* The visible toggles carry English tooltips ("Toggle primary sidebar") that, after a
  * tap on a phone, stay on screen over the page (the button keeps focus). Name them in
  * Chinese and let the browser's own title tooltip do (no Bootstrap tooltip): this runs
  * before the theme's scripts initialise their tooltips. */
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
+  // A search button that shows "搜索 Ctrl+K" is named by what it shows (its aria-label "搜索"
+  // did not match its visible label); the icon-only one keeps its aria-label.
+  document.querySelectorAll(".search-button__button").forEach(function (b) {
+    if (b.querySelector(".search-button__default-text")) b.removeAttribute("aria-label");
+  });
+  // The primary sidebar (logo, book title, search, chapters) is a landmark of its own, so
+  // the logo and title are not outside every landmark.
+  var side = document.getElementById("pst-primary-sidebar");
+  if (side && !side.getAttribute("role")) {
+    side.setAttribute("role", "complementary");
+    side.setAttribute("aria-label", "书名与章节");
+  }
   [[".primary-toggle", "章节目录"], [".secondary-toggle", "本页目录"]].forEach(function (pair) {
     document.querySelectorAll(pair[0]).forEach(function (b) {
       b.removeAttribute("data-bs-toggle");

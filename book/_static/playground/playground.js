@@ -579,7 +579,10 @@
     buttons.appendChild(reset);
     // Right under the plot (before the legend): on a phone the plot and its play control fit
     // on one screen, so the race can be watched.
-    root.insertBefore(buttons, this.legend);
+    // (buildControls runs again when the optimizer selector changes: one row, not two.)
+    if (this.buttons) this.buttons.remove();
+    this.buttons = buttons;
+    this.root.insertBefore(buttons, this.legend);
   };
 
   Playground.prototype.addSlider = function (box, key, meta, targets, onInput) {
