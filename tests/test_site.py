@@ -14,6 +14,7 @@ import pytest
 import site_support as ss
 from toc import toc_files
 
+ss.ensure_built()  # the pages below are read at collection: build the site if missing
 TOC_DOCS = toc_files()
 # Pages that are not in the toc but every reader reaches.
 EXTRA_PAGES = ["search.html", "genindex.html", "index.html"]

@@ -14,6 +14,9 @@ after it (``DOCUMENTATION_OPTIONS.pagename = ...``) use what it defines, and inl
 """
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from sphinx.builders.html._assets import _JavaScript
 
 KEEP_SYNC = ("documentation_options.js",)
@@ -35,7 +38,23 @@ def defer_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = [_deferred(js) for js in context.get("script_files", [])]
 
 
+_SEARCH_SCRIPTS_RE = re.compile(r'<script src="((?:_static/)?(?:searchtools|language_data)\.js|searchindex\.js)"></script>')
+
+
+def defer_search_page(app, exception):
+    """build-finished: the search page's own scripts (searchtools.js, language_data.js and the
+    index, which the theme's template writes into its <head>) deferred too: searchtools.js
+    needs doctools.js, which is deferred now, and runs its search on DOMContentLoaded."""
+    if exception is not None or app.builder.format != "html":
+        return
+    page = Path(app.outdir) / "search.html"
+    if page.is_file():
+        html = page.read_text(encoding="utf-8")
+        page.write_text(_SEARCH_SCRIPTS_RE.sub(r'<script defer="defer" src="\1"></script>', html), encoding="utf-8")
+
+
 def setup(app):
     # Late (priority 900): after the handlers that add per-page scripts (MyST-NB, frame_sliders).
     app.connect("html-page-context", defer_scripts, priority=900)
+    app.connect("build-finished", defer_search_page)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

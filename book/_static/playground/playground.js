@@ -318,27 +318,7 @@
     return String(parseFloat(v.toPrecision(3)));
   }
 
-  var core = {FUNCTIONS: FUNCTIONS, RULES: RULES, makeFunction: makeFunction, trajectory: trajectory,
-              newtonTrajectory: newtonTrajectory, solve: solve, run: run, fmt: fmt};
-  if (typeof module !== "undefined" && module.exports) { module.exports = core; return; }
-  if (typeof document === "undefined") { global.OptimCore = core; return; }
-  if (global.OptimPlayground) { global.OptimPlayground.initAll(true); return; }  // a second <script> tag
-
-  // ------------------------------------------------------------------ browser part
-  var doc = document;
-  var SCRIPT = doc.currentScript;
-  var COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#7F3C8D", "#8C6D31"];
-  /* One colour per optimizer, the same as in the book's matplotlib figures: the site build
-   * (book/_assets/optimizer_colors.py) writes d2lutils.figures.colors.OPTIMIZER_COLORS into
-   * the page as window.OPTIM_COLORS. The palette above is only a fallback (Node tests). */
-  function colorOf(rule, idx) {
-    var table = global.OPTIM_COLORS;
-    return (table && table[rule]) || COLORS[idx % COLORS.length];
-  }
-  var RULE_NAMES = {sgd: "梯度下降", momentum: "动量法", nesterov: "Nesterov 动量", adagrad: "AdaGrad",
-                    rmsprop: "RMSProp", adadelta: "AdaDelta", adam: "Adam", amsgrad: "AMSGrad", newton: "牛顿法"};
-  var FN_NAMES = {quadratic: "病态二次函数", ill_conditioned: "病态二次函数", saddle: "鞍点 x₁² − x₂²",
-                  rosenbrock: "Rosenbrock 香蕉谷", beale: "Beale 函数", himmelblau: "Himmelblau（四个极小点）"};
+  // ------------------------------------------------------------------ slider scales (no DOM)
   // scale: log (slider over log10 v), beta (slider over log10(1 - v)), lin
   var HP = {
     lr: {label: "学习率 η", scale: "log", min: 1e-4, max: 10},
@@ -349,18 +329,6 @@
     beta2: {label: "β₂", scale: "beta", min: 1e-5, max: 1},
     eps: {label: "ε", scale: "log", min: 1e-10, max: 1},
   };
-  var NEWTON_LR = {label: "步长 η", scale: "log", min: 0.01, max: 2};
-  var uid = 0;
-
-  function el(tag, attrs, text) {
-    var e = doc.createElement(tag);
-    for (var k in attrs || {}) e.setAttribute(k, attrs[k]);
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-  function nums(s) { return s ? s.split(",").map(Number) : null; }
-  function list(s) { return s ? s.split(",").map(function (v) { return v.trim(); }).filter(Boolean) : null; }
-  function json(s) { try { return s ? JSON.parse(s) : {}; } catch (e) { return {}; } }
   function nice(v, digits) { return parseFloat(v.toPrecision(digits)); }
 
   // Log-scale sliders step through round numbers (…, 0.1, 0.11, …, 0.75, 0.8, …): about 34
@@ -396,6 +364,40 @@
     }
     return keys.length - 1;
   }
+  var core = {FUNCTIONS: FUNCTIONS, RULES: RULES, makeFunction: makeFunction, trajectory: trajectory,
+              newtonTrajectory: newtonTrajectory, solve: solve, run: run, fmt: fmt,
+              HP: HP, sliderStops: steps, toValue: toValue, toPos: toPos};
+  if (typeof module !== "undefined" && module.exports) { module.exports = core; return; }
+  if (typeof document === "undefined") { global.OptimCore = core; return; }
+  if (global.OptimPlayground) { global.OptimPlayground.initAll(true); return; }  // a second <script> tag
+
+  // ------------------------------------------------------------------ browser part
+  var doc = document;
+  var SCRIPT = doc.currentScript;
+  var COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#7F3C8D", "#8C6D31"];
+  /* One colour per optimizer, the same as in the book's matplotlib figures: the site build
+   * (book/_assets/optimizer_colors.py) writes d2lutils.figures.colors.OPTIMIZER_COLORS into
+   * the page as window.OPTIM_COLORS. The palette above is only a fallback (Node tests). */
+  function colorOf(rule, idx) {
+    var table = global.OPTIM_COLORS;
+    return (table && table[rule]) || COLORS[idx % COLORS.length];
+  }
+  var RULE_NAMES = {sgd: "梯度下降", momentum: "动量法", nesterov: "Nesterov 动量", adagrad: "AdaGrad",
+                    rmsprop: "RMSProp", adadelta: "AdaDelta", adam: "Adam", amsgrad: "AMSGrad", newton: "牛顿法"};
+  var FN_NAMES = {quadratic: "病态二次函数", ill_conditioned: "病态二次函数", saddle: "鞍点 x₁² − x₂²",
+                  rosenbrock: "Rosenbrock 香蕉谷", beale: "Beale 函数", himmelblau: "Himmelblau（四个极小点）"};
+  var NEWTON_LR = {label: "步长 η", scale: "log", min: 0.01, max: 2};
+  var uid = 0;
+
+  function el(tag, attrs, text) {
+    var e = doc.createElement(tag);
+    for (var k in attrs || {}) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function nums(s) { return s ? s.split(",").map(Number) : null; }
+  function list(s) { return s ? s.split(",").map(function (v) { return v.trim(); }).filter(Boolean) : null; }
+  function json(s) { try { return s ? JSON.parse(s) : {}; } catch (e) { return {}; } }
   function range(meta) {
     if (meta.scale === "lin") return [meta.min, meta.max, meta.step];
     return [0, steps(meta).length - 1, 1];
