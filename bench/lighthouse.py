@@ -49,7 +49,14 @@ def run_once(lighthouse, url, out, desktop):
     if desktop:
         cmd.append("--preset=desktop")
     env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
-    subprocess.run(cmd, check=True, env=env, timeout=300, stdout=subprocess.DEVNULL)
+    for attempt in range(3):   # on a loaded machine Lighthouse sometimes times out talking to Chromium
+        try:
+            subprocess.run(cmd, check=True, env=env, timeout=300, stdout=subprocess.DEVNULL)
+            break
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            if attempt == 2:
+                print(f"  Lighthouse failed 3 times on {url}: {exc}", flush=True)
+                return None
     report = json.loads(Path(out).read_text(encoding="utf-8"))
     audits = report["audits"]
     host = urlsplit(url).netloc
@@ -94,12 +101,19 @@ def main(argv=None):
         for page in chosen:
             runs = [run_once(args.lighthouse, base + page, outdir / f"{Path(page).stem}-{k}.json", args.desktop)
                     for k in range(args.runs)]
+            runs = [r for r in runs if r is not None]
+            if not runs:
+                continue
             med = {key: statistics.median(r[key] for r in runs) for key in runs[0] if key != "failed_audits"}
             med["failed_audits"] = sorted({t for r in runs for t in r["failed_audits"].values()})
+            med["runs"] = len(runs)
             rows[page] = med
             print(f"{page}: " + ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}"
                                           for k, v in med.items()), flush=True)
     print(f"load average (1 min) at end: {loadavg():.2f}")
+    missing = [Path(p).stem for p in chosen if p not in rows]
+    if missing:
+        print("not measured (Lighthouse failed): " + ", ".join(missing))
     lines = ["| page | perf | a11y | best pr. | SEO | FCP s | LCP s | TBT ms | CLS | first visit MB | off-site |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for page, m in rows.items():
@@ -111,7 +125,7 @@ def main(argv=None):
     print(table)
     (ROOT / "bench" / "results" / "lighthouse.md").write_text(table + "\n", encoding="utf-8")
     (ROOT / "bench" / "results" / "lighthouse.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
-    misses = [f"{Path(p).stem}: {k}" for p, m in rows.items() for k, t in TARGETS.items()
+    misses = [f"{Path(p).stem}: {k} {m[k]:.4g}" for p, m in rows.items() for k, t in TARGETS.items()
               if (m[k] < t if k in ("performance", "accessibility", "best-practices", "seo") else m[k] > t)]
     print("targets missed: " + (", ".join(misses) if misses else "none"))
 

@@ -256,8 +256,10 @@ def _unchanged_controls(driver, i):
     unchanged, tried = [], 0
 
     def reset():
-        driver.find_elements(By.CSS_SELECTOR, ".optim-playground")[i] \
-            .find_element(By.CSS_SELECTOR, "button.opg-reset").click()
+        button = driver.find_elements(By.CSS_SELECTOR, ".optim-playground")[i] \
+            .find_element(By.CSS_SELECTOR, "button.opg-reset")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+        button.click()
 
     for sid in [e.get_attribute("id") for e in root.find_elements(By.TAG_NAME, "select")]:
         before = driver.execute_script(PIXELS_JS, i)

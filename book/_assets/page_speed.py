@@ -8,8 +8,10 @@ for DOMContentLoaded (or check ``document.readyState``). So every external scrip
 ``defer``: it still runs in the same order, after parsing, before DOMContentLoaded.
 
 Kept synchronous: ``documentation_options.js`` (322 bytes), because inline scripts right
-after it (``DOCUMENTATION_OPTIONS.pagename = ...``) use what it defines, and inline scripts
-(a ``defer`` on them means nothing). ``tests/test_site.py`` checks that no script over
+after it (``DOCUMENTATION_OPTIONS.pagename = ...``) use what it defines; after the build its
+content is written into each page instead (one request less); and inline scripts (a
+``defer`` on them means nothing). The search page's own search scripts are deferred after the
+build too. ``tests/test_site.py`` checks that no script over
 50 KB blocks rendering on any page.
 """
 from __future__ import annotations
@@ -41,6 +43,28 @@ def defer_scripts(app, pagename, templatename, context, doctree):
 _SEARCH_SCRIPTS_RE = re.compile(r'<script src="((?:_static/)?(?:searchtools|language_data)\.js|searchindex\.js)"></script>')
 
 
+_DOC_OPTIONS_RE = re.compile(r'<script src="([./]*)_static/documentation_options\.js\?v=[0-9a-f]+"></script>')
+
+
+def inline_documentation_options(app, exception):
+    """build-finished: documentation_options.js (a few hundred bytes that inline scripts after it
+    need, so it cannot be deferred) written into each page instead of fetched: one round trip
+    less before the first paint."""
+    if exception is not None or app.builder.format != "html":
+        return
+    source = Path(app.outdir) / "_static" / "documentation_options.js"
+    if not source.is_file():
+        return
+    body = "<script>" + source.read_text(encoding="utf-8").strip() + "</script>"
+    for page in Path(app.outdir).rglob("*.html"):
+        if "_static" in page.parts:
+            continue
+        html = page.read_text(encoding="utf-8")
+        new = _DOC_OPTIONS_RE.sub(lambda m: body, html)
+        if new != html:
+            page.write_text(new, encoding="utf-8")
+
+
 def defer_search_page(app, exception):
     """build-finished: the search page's own scripts (searchtools.js, language_data.js and the
     index, which the theme's template writes into its <head>) deferred too: searchtools.js
@@ -57,4 +81,5 @@ def setup(app):
     # Late (priority 900): after the handlers that add per-page scripts (MyST-NB, frame_sliders).
     app.connect("html-page-context", defer_scripts, priority=900)
     app.connect("build-finished", defer_search_page)
+    app.connect("build-finished", inline_documentation_options)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -337,12 +337,13 @@ document.addEventListener("DOMContentLoaded", function () {
     var spans = Array.prototype.slice.call(document.querySelectorAll(".bd-article span.math"));
     var wide = spans.map(function (m) {
       var inner = m.querySelector("mjx-container");
-      var line = m.parentElement;
-      if (line && line.classList.contains("math-nobr")) line = line.parentElement;
+      var line = m.parentElement, box = inner;
+      // A formula kept with the punctuation after it (math-nobr) is too wide when the two are.
+      if (line && line.classList.contains("math-nobr")) { box = line; line = line.parentElement; }
       if (!inner || !line) return null;
       var cs = getComputedStyle(line);
       var room = line.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
-      return room > 0 && inner.getBoundingClientRect().width > room + 1;
+      return room > 0 && box.getBoundingClientRect().width > room + 1;
     });
     spans.forEach(function (m, i) {
       if (wide[i] !== null && wide[i] !== m.classList.contains("math-wide")) m.classList.toggle("math-wide", wide[i]);
@@ -508,14 +509,20 @@ document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var FURNITURE = [".bd-header-article", ".header-article-items", ".bd-sidebar-secondary", ".prev-next-area",
     ".bd-footer-article", ".bd-footer-content", "button", ".dropdown-menu", ".fw-switch", ".toggle-hidden-hint",
-    ".frame-slider", "script", "style", "mjx-assistive-mml", ".copybtn", "nav"].join(", ");
+    ".frame-slider", "script", "style", ".copybtn", "nav",
+    // the print-only copy of the page title and contents ("动量法 目录 ..." in title hits)
+    ".onlyprint", "#jb-print-docs-body"].join(", ");
   var GREEK = {alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", varepsilon: "ε", eta: "η",
     theta: "θ", kappa: "κ", lambda: "λ", mu: "μ", nu: "ν", xi: "ξ", pi: "π", rho: "ρ", sigma: "σ", tau: "τ",
     phi: "φ", varphi: "φ", chi: "χ", psi: "ψ", omega: "ω", Gamma: "Γ", Delta: "Δ", Theta: "Θ", Lambda: "Λ",
     Sigma: "Σ", Phi: "Φ", Omega: "Ω", nabla: "∇", partial: "∂", infty: "∞", sum: "Σ", prod: "Π",
     cdot: "·", times: "×", le: "≤", leq: "≤", ge: "≥", geq: "≥", ne: "≠", neq: "≠", approx: "≈",
     to: "→", rightarrow: "→", leftarrow: "←", in: "∈", odot: "⊙", sqrt: "√", top: "ᵀ", ldots: "…",
-    cdots: "…", dots: "…", mid: "|", pm: "±"};
+    cdots: "…", dots: "…", mid: "|", pm: "±", Rightarrow: "⇒", Leftarrow: "⇐", mapsto: "↦",
+    lVert: "‖", rVert: "‖", Vert: "‖", lvert: "|", rvert: "|", langle: "⟨", rangle: "⟩", prime: "′",
+    preceq: "⪯", succeq: "⪰", subseteq: "⊆", forall: "∀", exists: "∃", ell: "ℓ"};
+  var FUNCTIONS = ["sin", "cos", "tan", "log", "ln", "exp", "max", "min", "arg", "argmin", "argmax", "det",
+    "sup", "inf", "lim", "sign", "tr", "diag", "min", "E", "Var"];
 
   function texToText(tex) {
     tex = tex.replace(/\\(?:begin|end)\{[^}]*\}/g, " ");
@@ -528,8 +535,12 @@ document.addEventListener("DOMContentLoaded", function () {
         .replace(/\\[td]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, "($1)/($2)");
     }
     return tex
-      .replace(/\\(?:left|right|big|Big|bigg|Bigg|displaystyle|tfrac|dfrac|quad|qquad|nonumber|label\{[^}]*\})/g, " ")
-      .replace(/\\([A-Za-z]+)/g, function (m, name) { return GREEK[name] !== undefined ? GREEK[name] : ""; })
+      // (?![A-Za-z]): \leftarrow is an arrow, not \left + "arrow"
+      .replace(/\\(?:left|right|big|Big|bigg|Bigg|displaystyle|tfrac|dfrac|quad|qquad|nonumber)(?![A-Za-z])|\\label\{[^}]*\}/g, " ")
+      .replace(/\\([A-Za-z]+)/g, function (m, name) {
+        if (GREEK[name] !== undefined) return GREEK[name];
+        return FUNCTIONS.indexOf(name) >= 0 ? " " + name + " " : "";   // \sin -> sin
+      })
       .replace(/\\[,;:! ]|&|\\\\/g, " ")
       .replace(/[{}]/g, "")
       .replace(/\s+/g, " ")
@@ -537,13 +548,25 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function install() {
-    if (typeof Search === "undefined" || !Search.htmlToText || Search.htmlToText.optimBook) return;
+    if (typeof Search === "undefined") {
+      // On the search page searchtools.js is deferred after this script: patch at
+      // DOMContentLoaded, before Search.init (which searchtools registers later) runs.
+      if (document.readyState !== "complete" && !install.waiting) {
+        install.waiting = true;
+        document.addEventListener("DOMContentLoaded", install);
+      }
+      return;
+    }
+    if (!Search.htmlToText || Search.htmlToText.optimBook) return;
     var original = Search.htmlToText;
     var patched = function (htmlString, anchor) {
       var doc = new DOMParser().parseFromString(htmlString, "text/html");
       doc.querySelectorAll(FURNITURE).forEach(function (el) { el.remove(); });
+      // A typeset formula keeps its TeX in data-tex (book/_assets/mathrender.js).
       doc.querySelectorAll(".math").forEach(function (m) {
-        m.textContent = " " + texToText(m.textContent.replace(/\\\(|\\\)|\\\[|\\\]/g, "")) + " ";
+        var tex = m.getAttribute("data-tex");
+        if (tex === null) tex = m.textContent.replace(/\\\(|\\\)|\\\[|\\\]/g, "");
+        m.textContent = " " + texToText(tex) + " ";
       });
       return original.call(this, "<!DOCTYPE html>" + doc.documentElement.outerHTML, anchor);
     };

@@ -865,11 +865,54 @@
     this.describe();
   };
 
+  /* Axes of the contour plot: ticks with round values along the bottom and left edges and the
+   * coordinate names (x₁ to the right, x₂ up), on a light backing so they read over contours. */
+  function niceStep(span, count) {
+    var raw = span / count, mag = Math.pow(10, Math.floor(Math.log10(raw))), m = raw / mag;
+    return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * mag;
+  }
+  Playground.prototype.drawAxes = function (ctx) {
+    if (this.fn.dim !== 2) return;
+    var v = this.view, W = this.W, H = this.H, self = this;
+    ctx.save();
+    ctx.font = "11px sans-serif";
+    ctx.lineWidth = 1;
+    function label(text, x, y, align, base) {
+      ctx.textAlign = align;
+      ctx.textBaseline = base;
+      var w = ctx.measureText(text).width;
+      ctx.fillStyle = "rgba(255, 255, 255, 0.8)";
+      ctx.fillRect(align === "left" ? x - 1 : align === "right" ? x - w - 1 : x - w / 2 - 1,
+                   base === "bottom" ? y - 12 : base === "top" ? y : y - 6, w + 2, 12);
+      ctx.fillStyle = "#333";
+      ctx.fillText(text, x, y);
+    }
+    ctx.strokeStyle = "#555";
+    var sx = niceStep(v[1] - v[0], Math.max(3, Math.round(W / 90)));
+    for (var x = Math.ceil(v[0] / sx) * sx; x <= v[1]; x += sx) {
+      var px = self.toPx(x, v[2])[0];
+      if (px < 24 || px > W - 24) continue;
+      ctx.beginPath(); ctx.moveTo(px, H); ctx.lineTo(px, H - 5); ctx.stroke();
+      label(String(parseFloat(x.toPrecision(3))), px, H - 6, "center", "bottom");
+    }
+    var sy = niceStep(v[3] - v[2], Math.max(3, Math.round(H / 70)));
+    for (var y = Math.ceil(v[2] / sy) * sy; y <= v[3]; y += sy) {
+      var py = self.toPx(v[0], y)[1];
+      if (py < 16 || py > H - 22) continue;
+      ctx.beginPath(); ctx.moveTo(0, py); ctx.lineTo(5, py); ctx.stroke();
+      label(String(parseFloat(y.toPrecision(3))), 7, py, "left", "middle");
+    }
+    label("x₁", W - 4, H - 6, "right", "bottom");
+    label("x₂", 7, 4, "left", "top");
+    ctx.restore();
+  };
+
   Playground.prototype.draw = function () {
     var ctx = this.canvas.getContext("2d"), self = this, W = this.W, H = this.H;
     var upto = this.race ? this.shown : Infinity;
     ctx.clearRect(0, 0, W, H);
     ctx.drawImage(this.background, 0, 0, W, H);
+    this.drawAxes(ctx);
     var labels = 0;
     this.runs.forEach(function (r, idx) {
       var n = Math.min(r.points.length, upto + 1), color = colorOf(self.rules[idx], idx);
