@@ -336,11 +336,11 @@ document.addEventListener("DOMContentLoaded", function () {
   function markWideMath() {
     var spans = Array.prototype.slice.call(document.querySelectorAll(".bd-article span.math"));
     var wide = spans.map(function (m) {
-      var inner = m.querySelector("mjx-container");
-      var line = m.parentElement, box = inner;
+      // The typeset formula, or its TeX while it waits to be swapped in (mathlazy.js).
+      var line = m.parentElement, box = m.querySelector("mjx-container") || m;
       // A formula kept with the punctuation after it (math-nobr) is too wide when the two are.
       if (line && line.classList.contains("math-nobr")) { box = line; line = line.parentElement; }
-      if (!inner || !line) return null;
+      if (!line) return null;
       var cs = getComputedStyle(line);
       var room = line.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
       return room > 0 && box.getBoundingClientRect().width > room + 1;
