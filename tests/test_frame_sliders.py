@@ -137,10 +137,11 @@ CONF = f"""
 import sys
 sys.path.insert(0, {str(ASSETS)!r})
 extensions = ["myst_nb", "frame_sliders"]
-root_doc = "nb"
+root_doc = "good"
 nb_execution_mode = "off"
 nb_ipywidgets_js = {{}}
 exclude_patterns = ["_build"]
+suppress_warnings = ["toc.not_included"]
 """
 
 
@@ -155,31 +156,39 @@ def _notebook(state, view_id):
                                              "text/plain": "VBox()"}}]}]}
 
 
-def _build(tmp_path, state, view_id):
-    src = tmp_path / "src"
+FRAMES = [png(c) for c in COLORS[:3]]
+
+
+@pytest.fixture(scope="module")
+def tiny_build(tmp_path_factory):
+    """One -W --keep-going build of two notebooks: good.ipynb (a stored slider) and bad.ipynb
+    (its output refers to a model missing from its stored state: the Ctrl+S-in-JupyterLab case)."""
+    tmp = tmp_path_factory.mktemp("tinybook")
+    src = tmp / "src"
     src.mkdir()
     (src / "conf.py").write_text(CONF, encoding="utf-8")
-    (src / "nb.ipynb").write_text(json.dumps(_notebook(state, view_id)), encoding="utf-8")
-    out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(src), str(out)],
-                          capture_output=True, text=True, timeout=300)
+    (src / "good.ipynb").write_text(json.dumps(_notebook(one_slider_state(FRAMES), "box")), encoding="utf-8")
+    (src / "bad.ipynb").write_text(json.dumps(_notebook(one_slider_state(FRAMES), "0123456789abcdef")),
+                                   encoding="utf-8")
+    out = tmp / "out"
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
+                           str(src), str(out)], capture_output=True, text=True, timeout=300)
     return proc, out
 
 
-def test_build_refuses_a_widget_view_missing_from_the_stored_state(tmp_path):
-    """The Ctrl+S-in-JupyterLab case: the output points at a model the notebook did not store."""
-    proc, _ = _build(tmp_path, one_slider_state([png("red"), png("blue")]), "0123456789abcdef")
+def test_build_refuses_a_widget_view_missing_from_the_stored_state(tiny_build):
+    proc, _ = tiny_build
     assert proc.returncode != 0, "a -W build accepted a widget output whose model is not stored"
-    assert "not in the notebook's stored widget state" in proc.stderr, proc.stderr[-2000:]
+    assert "bad.ipynb" in proc.stderr and "not in the notebook's stored widget state" in proc.stderr, \
+        proc.stderr[-2000:]
+    assert "good.ipynb" not in proc.stderr, proc.stderr[-2000:]
 
 
-def test_build_writes_frames_as_files(tmp_path):
-    frames = [png(c) for c in COLORS[:3]]
-    proc, out = _build(tmp_path, one_slider_state(frames), "box")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    html = (out / "nb.html").read_text(encoding="utf-8")
+def test_build_writes_frames_as_files(tiny_build):
+    _, out = tiny_build
+    html = (out / "good.html").read_text(encoding="utf-8")
     assert 'class="frame-slider"' in html and 'type="range"' in html
     assert "widget-state+json" not in html and "base64" not in html
-    for f in frames:
+    for f in FRAMES:
         assert (out / fsl.FRAMES_DIR / fsl.frame_name(f)).read_bytes() == f
     assert "frameslider.js" in html
