@@ -65,6 +65,54 @@ def inline_documentation_options(app, exception):
             page.write_text(new, encoding="utf-8")
 
 
+_IMG_RE = re.compile(r'<img\b([^>]*?)\s*/?>')
+EAGER_IMAGES = 2   # the first images of a page may be on its first screen: load those at once
+
+
+def _png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def size_images(app, exception):
+    """build-finished: every output figure gets its width and height (the browser reserves its
+    box before the file arrives: no layout shift, no re-layout per image) and, after the first
+    EAGER_IMAGES of a page, loading="lazy" (a figure further down is fetched when the reader
+    nears it, not on the first visit)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for page in outdir.rglob("*.html"):
+        if "_static" in page.parts:
+            continue
+        html = page.read_text(encoding="utf-8")
+        count = [0]
+
+        def fix(m, page=page):
+            attrs = m.group(1)
+            src = re.search(r'\bsrc="([^"]+)"', attrs)
+            if not src or "_images/" not in src.group(1) or "frame-slider__image" in attrs:
+                return m.group(0)
+            count[0] += 1
+            extra = ""
+            if " width=" not in attrs and " height=" not in attrs:
+                target = (page.parent / src.group(1)).resolve()
+                size = _png_size(target) if target.is_file() else None
+                if size:
+                    extra += f' width="{size[0]}" height="{size[1]}"'
+            if count[0] > EAGER_IMAGES and "loading=" not in attrs:
+                extra += ' loading="lazy"'
+            if "decoding=" not in attrs:
+                extra += ' decoding="async"'
+            return f"<img{attrs}{extra} />"
+        new = _IMG_RE.sub(fix, html)
+        if new != html:
+            page.write_text(new, encoding="utf-8")
+
+
 def defer_search_page(app, exception):
     """build-finished: the search page's own scripts (searchtools.js, language_data.js and the
     index, which the theme's template writes into its <head>) deferred too: searchtools.js
@@ -82,4 +130,5 @@ def setup(app):
     app.connect("html-page-context", defer_scripts, priority=900)
     app.connect("build-finished", defer_search_page)
     app.connect("build-finished", inline_documentation_options)
+    app.connect("build-finished", size_images)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

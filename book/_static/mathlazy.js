@@ -3,7 +3,7 @@
  * book/_assets/mathrender.js typeset every formula at build time: those near the top of
  * a page are in the page; each other one keeps its TeX and has data-m="k", its typeset
  * form being entry k of PAGE.math.json. After the page has loaded, that file is fetched
- * once and each formula is swapped in when it comes within one screen of the viewport
+ * once and each formula is swapped in when it comes within half a screen of the viewport
  * (a swap changes only what is off screen; the browser's scroll anchoring keeps the text
  * a reader is looking at in place). Then "optim:math" is dispatched on the document so
  * site.js can refresh the scroll cues of wide formulas.
@@ -46,7 +46,7 @@
           if (e.isIntersecting) { io.unobserve(e.target); waiting.push(e.target); }
         });
         later();
-      }, { rootMargin: "100% 0px 100% 0px" }) : null;
+      }, { rootMargin: "50% 0px 50% 0px" }) : null;
       pending.forEach(function (el) {
         if (io) io.observe(el); else waiting.push(el);
       });
@@ -57,6 +57,11 @@
   // Printing shows every formula typeset.
   window.addEventListener("beforeprint", function () { if (typeset) pending.forEach(swap); });
 
-  if (document.readyState === "complete") start();
-  else window.addEventListener("load", start);
+  // After the page has loaded and the browser is idle: reading comes first.
+  function soon() {
+    if (window.requestIdleCallback) window.requestIdleCallback(start, { timeout: 2000 });
+    else window.setTimeout(start, 200);
+  }
+  if (document.readyState === "complete") soon();
+  else window.addEventListener("load", soon);
 })();

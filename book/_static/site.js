@@ -346,7 +346,11 @@ document.addEventListener("DOMContentLoaded", function () {
       return room > 0 && box.getBoundingClientRect().width > room + 1;
     });
     spans.forEach(function (m, i) {
-      if (wide[i] !== null && wide[i] !== m.classList.contains("math-wide")) m.classList.toggle("math-wide", wide[i]);
+      if (wide[i] !== null && wide[i] !== m.classList.contains("math-wide")) {
+        m.classList.toggle("math-wide", wide[i]);
+        // the no-break box around it may break after all (a class, not :has(): cheaper styling)
+        if (m.parentElement.classList.contains("math-nobr")) m.parentElement.classList.toggle("math-nobr--wide", wide[i]);
+      }
     });
   }
 
@@ -454,8 +458,11 @@ document.addEventListener("DOMContentLoaded", function () {
 
   function init() {
     keepPunctuation();
-    // After the page's first paint, not before: the measuring costs layout time.
-    window.addEventListener("load", function () { window.setTimeout(refresh, 0); });
+    // After the page has loaded and the browser is idle, not before: measuring costs layout time.
+    window.addEventListener("load", function () {
+      if (window.requestIdleCallback) window.requestIdleCallback(refresh, { timeout: 1500 });
+      else window.setTimeout(refresh, 0);
+    });
     document.addEventListener("optim:math", later);
     window.addEventListener("resize", later);
     // Opening a solution or switching a framework tab shows boxes that had no size.
