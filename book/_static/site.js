@@ -336,7 +336,8 @@ document.addEventListener("DOMContentLoaded", function () {
   function markWideMath() {
     var spans = Array.prototype.slice.call(document.querySelectorAll(".bd-article span.math"));
     var wide = spans.map(function (m) {
-      // The typeset formula, or its TeX while it waits to be swapped in (mathlazy.js).
+      // A formula still waiting to be swapped in (mathlazy.js) is TeX text that wraps (site.css).
+      if (m.hasAttribute("data-m")) return null;
       var line = m.parentElement, box = m.querySelector("mjx-container") || m;
       // A formula kept with the punctuation after it (math-nobr) is too wide when the two are.
       if (line && line.classList.contains("math-nobr")) { box = line; line = line.parentElement; }
