@@ -332,26 +332,32 @@ document.addEventListener("DOMContentLoaded", function () {
     updateCues(entries.map(function (e) { return e.target; }));
   }) : null;
 
-  /* An inline formula gets its own scroll box only when it is wider than its line. */
+  /* An inline formula gets its own scroll box only when it is wider than its line. One kept
+   * with the punctuation after it (math-nobr) that does not fit with it (math-nobr--tight)
+   * leaves room for the mark on the same line and scrolls: no line starts with "，" and
+   * nothing sticks out of the column. */
   function markWideMath() {
     var spans = Array.prototype.slice.call(document.querySelectorAll(".bd-article span.math"));
-    var wide = spans.map(function (m) {
+    var sizes = spans.map(function (m) {
       // A formula still waiting to be swapped in (mathlazy.js) is TeX text that wraps (site.css).
       if (m.hasAttribute("data-m")) return null;
-      var line = m.parentElement, box = m.querySelector("mjx-container") || m;
-      // A formula kept with the punctuation after it (math-nobr) is too wide when the two are.
-      if (line && line.classList.contains("math-nobr")) { box = line; line = line.parentElement; }
+      var line = m.parentElement, pair = null;
+      if (line && line.classList.contains("math-nobr")) { pair = line; line = line.parentElement; }
       if (!line) return null;
       var cs = getComputedStyle(line);
       var room = line.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
-      return room > 0 && box.getBoundingClientRect().width > room + 1;
+      if (room <= 0) return null;
+      var inner = m.querySelector("mjx-container") || m;
+      var alone = inner.getBoundingClientRect().width > room + 1;
+      var both = !!pair && (inner.getBoundingClientRect().width + pair.getBoundingClientRect().width -
+                            m.getBoundingClientRect().width) > room + 1;
+      return {alone: alone, both: both, pair: pair};
     });
     spans.forEach(function (m, i) {
-      if (wide[i] !== null && wide[i] !== m.classList.contains("math-wide")) {
-        m.classList.toggle("math-wide", wide[i]);
-        // the no-break box around it may break after all (a class, not :has(): cheaper styling)
-        if (m.parentElement.classList.contains("math-nobr")) m.parentElement.classList.toggle("math-nobr--wide", wide[i]);
-      }
+      var s = sizes[i];
+      if (!s) return;
+      m.classList.toggle("math-wide", s.alone || s.both);
+      if (s.pair) s.pair.classList.toggle("math-nobr--tight", s.alone || s.both);
     });
   }
 
