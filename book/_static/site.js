@@ -339,8 +339,7 @@ document.addEventListener("DOMContentLoaded", function () {
   function markWideMath() {
     var spans = Array.prototype.slice.call(document.querySelectorAll(".bd-article span.math"));
     var sizes = spans.map(function (m) {
-      // A formula still waiting to be swapped in (mathlazy.js) is TeX text that wraps (site.css).
-      if (m.hasAttribute("data-m")) return null;
+      // (A formula still waiting to be swapped in by mathlazy.js is measured as its TeX text.)
       var line = m.parentElement, pair = null;
       if (line && line.classList.contains("math-nobr")) { pair = line; line = line.parentElement; }
       if (!line) return null;
