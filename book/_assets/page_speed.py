@@ -125,7 +125,17 @@ def defer_search_page(app, exception):
         page.write_text(_SEARCH_SCRIPTS_RE.sub(r'<script defer="defer" src="\1"></script>', html), encoding="utf-8")
 
 
+def reserve_switch_slot(app, pagename, templatename, context, doctree):
+    """html-page-context: on a page with MXNet/TensorFlow cells, an empty slot right after the
+    title where site.js puts the framework switch on a phone: the switch (built after the first
+    paint, now that scripts are deferred) no longer pushes the text down (layout shift)."""
+    body = context.get("body", "")
+    if ("tag_mxnet" in body or "tag_tensorflow" in body) and "</h1>" in body:
+        context["body"] = body.replace("</h1>", '</h1>\n<div class="fw-switch-slot"></div>', 1)
+
+
 def setup(app):
+    app.connect("html-page-context", reserve_switch_slot)
     # Late (priority 900): after the handlers that add per-page scripts (MyST-NB, frame_sliders).
     app.connect("html-page-context", defer_scripts, priority=900)
     app.connect("build-finished", defer_search_page)

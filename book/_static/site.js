@@ -204,8 +204,11 @@ document.addEventListener("DOMContentLoaded", function () {
     } else if (article) {
       box.classList.remove("header-article-item");
       box.classList.add("fw-switch--inline");
+      // The build left a slot of the switch's height after the title (no layout shift).
+      var slot = article.querySelector(".fw-switch-slot");
       var title = article.querySelector("h1");
-      if (title) title.insertAdjacentElement("afterend", box);
+      if (slot) slot.appendChild(box);
+      else if (title) title.insertAdjacentElement("afterend", box);
       else article.insertBefore(box, article.firstChild);
     }
   }
