@@ -970,3 +970,28 @@ def test_interface_is_chinese():
         if "列印" in html or "© Copyright" in html:
             found.append(f"{page}: 列印 / © Copyright")
     assert not found, "interface strings left untranslated:\n" + "\n".join(sorted(set(found))[:20])
+
+
+def test_page_contents_drawer_closes_after_a_tap(phone, site_url):
+    """At 390 px the ☷ drawer (page contents) closes once a section is tapped, and the page is at
+    that section (it used to stay open over three quarters of the screen)."""
+    from selenium.webdriver.common.by import By
+
+    page = "book/ch05_momentum.html"
+    phone.get(site_url + page)
+    ss.settle(phone)
+    button = [b for b in phone.find_elements(By.CSS_SELECTOR, ".secondary-toggle") if b.is_displayed()][0]
+    button.click()
+    ss.wait_until(lambda: phone.execute_script(
+        "return document.getElementById('pst-secondary-sidebar-modal').open"), 5, message="the drawer to open")
+    links = [a for a in phone.find_elements(By.CSS_SELECTOR, "#pst-secondary-sidebar-modal a.nav-link")
+             if a.is_displayed()]
+    assert len(links) >= 3, "the drawer lists no sections"
+    target = links[2].get_attribute("href").split("#")[1]
+    links[2].click()
+    ss.wait_until(lambda: not phone.execute_script(
+        "return document.getElementById('pst-secondary-sidebar-modal').open"), 5,
+        message="the drawer to close after the tap")
+    assert phone.execute_script("return location.hash") == "#" + target
+    top = phone.execute_script("return document.getElementById(arguments[0]).getBoundingClientRect().top", target)
+    assert -5 < top < 200, f"the section is at {top:.0f} px, not at the top of the screen"
