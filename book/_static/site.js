@@ -335,10 +335,8 @@ document.addEventListener("DOMContentLoaded", function () {
     updateCues(entries.map(function (e) { return e.target; }));
   }) : null;
 
-  /* An inline formula gets its own scroll box only when it is wider than its line. One kept
-   * with the punctuation after it (math-nobr) that does not fit with it (math-nobr--tight)
-   * leaves room for the mark on the same line and scrolls: no line starts with "，" and
-   * nothing sticks out of the column. */
+  /* An inline formula gets its own scroll box only when it is wider than its line (or, kept
+   * with the punctuation after it in a math-nobr pair, than the room site.css leaves it). */
   function markWideMath() {
     var spans = Array.prototype.slice.call(document.querySelectorAll(".bd-article span.math"));
     var sizes = spans.map(function (m) {
@@ -359,7 +357,6 @@ document.addEventListener("DOMContentLoaded", function () {
       var s = sizes[i];
       if (!s) return;
       m.classList.toggle("math-wide", s.alone || s.both);
-      if (s.pair) s.pair.classList.toggle("math-nobr--tight", s.alone || s.both);
     });
   }
 
