@@ -5,7 +5,9 @@
    ones, plus Newton's method); Node loads the very file the site serves (its math core
    has no DOM) through tests/playground_runner.js; every trajectory must match step by
    step to 1e-9 relative, with the same divergence flag and length.
-2. Browser tests on a built site that has book/playground.html (skipped if there is none).
+2. Browser tests on the built site (built here if missing; a failed build fails them), skipped
+   with one summary line only when Chromium or chromedriver is missing.
+3. Unit tests of the JS core (NaN divergence, slider stops, LAPACK-exact 2x2 solve) in Node.
 """
 from __future__ import annotations
 

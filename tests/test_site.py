@@ -1,7 +1,8 @@
 """Browser tests of the built HTML site (headless Chromium + Selenium 4).
 
-Run after the build (`bash .ci/test` builds first). Skipped with a message when Chromium
-or chromedriver is missing, or when _build/html (or $SITE_DIR) has not been built.
+`bash .ci/test` builds first; run alone, these tests build the site if _build/html is missing
+(a failed build, or a $SITE_DIR without a site, fails them). Skipped, with one summary line, only
+when Chromium or chromedriver is missing.
 """
 from __future__ import annotations
 
