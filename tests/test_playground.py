@@ -50,10 +50,28 @@ HP_CASES = {
     "adadelta": [{}, {"lr": 0.5, "rho": 0.5, "eps": 1e-3}, {"lr": 3e6}],
     "adam": [{"lr": 0.1}, {"lr": 0.05, "beta1": 0.5, "beta2": 0.9, "eps_form": "framework"}, {"lr": 3e6}],
     "amsgrad": [{"lr": 0.1}, {"lr": 0.05, "beta1": 0.5, "beta2": 0.9, "eps_form": "framework"}, {"lr": 3e6}],
+    "adamw": [{"lr": 0.1}, {"lr": 0.05, "beta1": 0.5, "weight_decay": 0.1}, {"lr": 3e6}],
+    "nadam": [{"lr": 0.1}, {"lr": 0.05, "beta1": 0.5, "schedule_decay": 1.0}, {"lr": 3e6}],
+    "yogi": [{"lr": 0.1}, {"lr": 0.05, "beta1": 0.5, "beta2": 0.9, "eps": 1e-6}, {"lr": 3e6}],
+    "adamax": [{"lr": 0.1}, {"lr": 0.05, "beta1": 0.5, "beta2": 0.9, "eps": 0.0}, {"lr": 3e6}],
 }
+#: The rules of RULES the playground runs: every elementwise one.  LARS and LAMB scale a whole
+#: tensor by a ratio of norms, which on a two-coordinate point says nothing about layers.
+PLAYGROUND_RULES = {name for name, rule in RULES.items() if not rule.layerwise}
 NEWTON_CASES = [("quadratic", 1.0), ("quadratic", 0.5), ("rosenbrock", 1.0), ("rosenbrock", 0.5),
                 ("beale", 1.0), ("himmelblau", 1.0), ("saddle", 1.0), ("xcos", 1.0), ("square", 0.7)]
 STEPS = 100
+
+
+def xcos_cases(rule):
+    """The settings run on x cos(pi x): the converging ones, minus two that amplify libm.
+
+    Nadam at lr 0.1 and AdaMax with eps = 0 (a sign-like step) drift from the NumPy run by
+    1e-9 relative after 45-71 steps on x cos(pi x) only, where V8's and glibc's cos differ in
+    the last bit; every other function agrees to the last bit, so the rules are the same.
+    """
+    skip = {"nadam": 0, "adamax": 1}
+    return [hp for k, hp in enumerate(HP_CASES[rule][:2]) if skip.get(rule) != k]
 
 
 def build_cases():
@@ -68,11 +86,11 @@ def build_cases():
 
     for name, params, make, x0 in FUNCTION_CASES:
         fn = make()
-        for rule in RULES:
+        for rule in PLAYGROUND_RULES:
             # x cos(pi x) is left out of the diverging settings: V8's and glibc's sin/cos may
             # differ in the last bit, and a blowing-up run multiplies that by ~lr·c·|x| per step
             # (measured: 1e-15 at step 1, 1e-3 by step 8), which compares libm, not the rules.
-            for hp in HP_CASES[rule][:2] if name == "xcos" else HP_CASES[rule]:
+            for hp in xcos_cases(rule) if name == "xcos" else HP_CASES[rule]:
                 add(name, params, rule, hp, x0, trajectory(rule, fn.grad, x0, STEPS, **hp))
     for name, lr in NEWTON_CASES:
         params, make, x0 = next((p, m, x) for n, p, m, x in FUNCTION_CASES if n == name)
@@ -81,7 +99,7 @@ def build_cases():
 
 
 def test_every_rule_and_function_is_covered():
-    assert set(HP_CASES) == set(RULES)
+    assert set(HP_CASES) == PLAYGROUND_RULES
     assert {n for n, *_ in FUNCTION_CASES} == set(F.CATALOG)
 
 
@@ -440,7 +458,7 @@ def test_rule_selector_shows_every_hyperparameter(desktop, pg_site):
     assert index is not None, "no playground with an optimizer selector on the page"
     root = roots[index]
     options = [o.get_attribute("value") for o in root.find_elements(By.CSS_SELECTOR, "select.opg-rule option")]
-    assert set(options) == set(RULES) | {"newton"}
+    assert set(options) == PLAYGROUND_RULES | {"newton"}
     problems_ = []
     for name in options:
         Select(root.find_element(By.CSS_SELECTOR, "select.opg-rule")).select_by_value(name)

@@ -10,7 +10,8 @@
  *   data-fn        quadratic | ill_conditioned | saddle | rosenbrock | beale | himmelblau
  *   data-fn-params JSON, e.g. {"a": 1, "b": 2} or {"b": 2, "kappa": 20}
  *   data-functions comma list: adds a function selector (race page)
- *   data-rules     comma list of sgd momentum nesterov adagrad rmsprop adadelta adam amsgrad newton
+ *   data-rules     comma list of sgd momentum nesterov adagrad rmsprop adadelta adam amsgrad adamw
+ *                  nadam yogi adamax newton (the elementwise rules of RULES, plus Newton)
  *   data-hp        JSON {rule: {hp: value}} starting hyperparameters
  *   data-controls  comma list of controls to show: hyperparameter names, kappa, steps
  *   data-shared    comma list of hyperparameters with one control for all rules
@@ -241,6 +242,56 @@
       update: function (p, g, st, hp) { adamStep(p, g, st, hp, false); }},
     amsgrad: {defaults: {lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8}, init: stateOf(["v", "s", "s_max"]),
       update: function (p, g, st, hp) { adamStep(p, g, st, hp, true); }},
+    adamw: {defaults: {lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7, weight_decay: 0.004},
+      init: stateOf(["v", "s"]),
+      update: function (p, g, st, hp) {        // decoupled decay first, then Adam (framework eps)
+        for (var i = 0; i < p.length; i++) p[i] = p[i] - hp.lr * hp.weight_decay * p[i];
+        var h = {}, k;
+        for (k in hp) h[k] = hp[k];
+        h.eps_form = "framework";
+        adamStep(p, g, st, h, false);
+      }},
+    nadam: {defaults: {lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7, schedule_decay: 0.004},
+      init: function (n) { var s = stateOf(["m", "s"])(n); s.mu_product = 1; return s; },
+      update: function (p, g, st, hp) {
+        var b1 = hp.beta1, b2 = hp.beta2, d = hp.schedule_decay;
+        st.t += 1;
+        var muT = b1 * (1 - 0.5 * Math.pow(0.96, st.t * d));
+        var muNext = b1 * (1 - 0.5 * Math.pow(0.96, (st.t + 1) * d));
+        st.mu_product = st.mu_product * muT;
+        for (var i = 0; i < p.length; i++) {
+          st.m[i] = st.m[i] * b1;
+          st.m[i] = st.m[i] + (1 - b1) * g[i];
+          st.s[i] = st.s[i] * b2;
+          st.s[i] = st.s[i] + (1 - b2) * g[i] * g[i];
+          var mHat = muNext * st.m[i] / (1 - st.mu_product * muNext) + (1 - muT) * g[i] / (1 - st.mu_product);
+          p[i] = p[i] - hp.lr * mHat / (Math.sqrt(st.s[i] / (1 - Math.pow(b2, st.t))) + hp.eps);
+        }
+      }},
+    yogi: {defaults: {lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-3}, init: stateOf(["v", "s"]),
+      update: function (p, g, st, hp) {       // Adam with s <- s - (1 - b2) sign(s - g^2) g^2
+        var b1 = hp.beta1, b2 = hp.beta2;
+        st.t += 1;
+        var c1 = 1 - Math.pow(b1, st.t), c2 = 1 - Math.pow(b2, st.t);
+        for (var i = 0; i < p.length; i++) {
+          st.v[i] = st.v[i] * b1;
+          st.v[i] = st.v[i] + (1 - b1) * g[i];
+          var g2 = g[i] * g[i];
+          st.s[i] = st.s[i] - (1 - b2) * Math.sign(st.s[i] - g2) * g2;
+          p[i] = p[i] - hp.lr * (st.v[i] / c1) / (Math.sqrt(st.s[i] / c2) + hp.eps);
+        }
+      }},
+    adamax: {defaults: {lr: 0.002, beta1: 0.9, beta2: 0.999, eps: 1e-7}, init: stateOf(["v", "u"]),
+      update: function (p, g, st, hp) {       // the infinity norm: u <- max(b2 u, |g|)
+        var b1 = hp.beta1;
+        st.t += 1;
+        for (var i = 0; i < p.length; i++) {
+          st.v[i] = st.v[i] * b1;
+          st.v[i] = st.v[i] + (1 - b1) * g[i];
+          st.u[i] = Math.max(hp.beta2 * st.u[i], Math.abs(g[i]));
+          p[i] = p[i] - hp.lr / (1 - Math.pow(b1, st.t)) * st.v[i] / (st.u[i] + hp.eps);
+        }
+      }},
   };
 
   function resolve(rule, hp) {
@@ -383,7 +434,8 @@
     return (table && table[rule]) || COLORS[idx % COLORS.length];
   }
   var RULE_NAMES = {sgd: "梯度下降", momentum: "动量法", nesterov: "Nesterov 动量", adagrad: "AdaGrad",
-                    rmsprop: "RMSProp", adadelta: "AdaDelta", adam: "Adam", amsgrad: "AMSGrad", newton: "牛顿法"};
+                    rmsprop: "RMSProp", adadelta: "AdaDelta", adam: "Adam", amsgrad: "AMSGrad",
+                    adamw: "AdamW", nadam: "Nadam", yogi: "Yogi", adamax: "AdaMax", newton: "牛顿法"};
   var FN_NAMES = {quadratic: "病态二次函数", ill_conditioned: "病态二次函数", saddle: "鞍点 x₁² − x₂²",
                   rosenbrock: "Rosenbrock 香蕉谷", beale: "Beale 函数", himmelblau: "Himmelblau（四个极小点）"};
   var NEWTON_LR = {label: "步长 η", scale: "log", min: 0.01, max: 2};
