@@ -12,7 +12,7 @@ from ..training.digits import run_loop
 
 
 def build(seed=0, scale="he", sizes=mlp.SIZES):
-    """ReLU ``Dense`` layers of widths ``sizes`` started from :func:`d2lutils.models.mlp.init_params`, hybridized.
+    """ReLU ``Dense`` layers of widths ``sizes``, from :func:`d2lutils.models.mlp.init_params`, hybridized.
 
     The default ``sizes`` is the book's ``Dense(32, relu) → Dense(10)``; any depth works.
     """

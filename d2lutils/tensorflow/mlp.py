@@ -21,7 +21,7 @@ tf.get_logger().setLevel("ERROR")
 
 
 def build(seed=0, scale="he", sizes=mlp.SIZES):
-    """ReLU ``Dense`` layers of widths ``sizes`` started from :func:`d2lutils.models.mlp.init_params`.
+    """ReLU ``Dense`` layers of widths ``sizes``, started from :func:`d2lutils.models.mlp.init_params`.
 
     The default ``sizes`` is the book's ``Dense(32, relu) → Dense(10)``; any depth works.
     """

@@ -142,7 +142,7 @@ def _schedule_factor(schedule, t):
 
 
 def _hyperparams_at(hp, t):
-    """The hyperparameters of update t: a callable one (a momentum schedule, say) is evaluated and checked."""
+    """The hyperparameters of update t: a callable one (a momentum schedule) is evaluated, checked."""
     if not any(callable(v) for v in hp.values()):
         return hp
     hp_t = {}
@@ -176,9 +176,10 @@ def train_runs(rule, data, lrs=(0.1,), seeds=(0,), num_epochs=10, batch_size=64,
     ``init_params(seeds[j], scale, sizes, dtype)`` and sees the minibatches of
     ``batch_orders(..., seed=seeds[j])``.  With ``schedule`` (a function of the
     number t = 0, 1, ... of updates already applied) the rate of update t is
-    ``lr · schedule(t)``; any other hyperparameter in ``hp`` may be such a function too
-    (one-cycle's momentum, say), checked at every update.  ``steps`` stops after that many updates and returns
-    the stacked parameters (for step-by-step comparisons).  Returns :class:`Runs`.
+    ``lr · schedule(t)``; any other hyperparameter in ``hp`` may be such a function
+    too (one-cycle's momentum, say), checked at every update.  ``steps`` stops after
+    that many updates and returns the stacked parameters (for step-by-step
+    comparisons).  Returns :class:`Runs`.
     """
     if "lr" in hp:
         raise ValueError("give the learning rates as lrs=[...], not lr=")
