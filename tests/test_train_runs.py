@@ -179,3 +179,17 @@ def test_cosine_schedule_run_matches_a_manual_loop(data):
         for p, g in zip(params, grads):
             p -= 0.2 * sched(t) * g
     assert all(np.allclose(a, b, atol=1e-6) for a, b in zip(got, params))
+
+
+def test_record_every_skips_only_the_evaluation(data):
+    full = train_runs("adam", small(data), lrs=[0.01, 0.03], seeds=(0, 1), num_epochs=5)
+    sparse = train_runs("adam", small(data), lrs=[0.01, 0.03], seeds=(0, 1), num_epochs=5,
+                        record_every=2)
+    for name in ("train_loss", "test_acc"):
+        a, b = getattr(full, name), getattr(sparse, name)
+        assert np.array_equal(a[..., [0, 2, 4, 5]], b[..., [0, 2, 4, 5]])
+        assert np.all(np.isnan(b[..., [1, 3]]))
+    assert np.array_equal(full.final()[0], sparse.final()[0])
+    assert full.best_lr_index() == sparse.best_lr_index()
+    with pytest.raises(ValueError, match="record_every"):
+        train_runs("adam", small(data), num_epochs=2, record_every=0)
