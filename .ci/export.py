@@ -99,10 +99,33 @@ def render(module, parts):
     doc = (f'"""Code taught in {where}, saved from its #@save cells.\n\n'
            f"Public names: {', '.join(names)}.\n"
            f"Read them where they are explained, in the chapter; this file is a copy.\n" '"""')
-    future = [i for i in imports if i.startswith("from __future__")]
-    rest = sorted((i for i in imports if i not in future), key=_import_key)
+    merged = merge_imports(imports)
+    future = [i for i in merged if i.startswith("from __future__")]
+    rest = sorted((i for i in merged if i not in future), key=_import_key)
     text = "\n".join([HEADER, doc] + future + [""] + rest) + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
     return text
+
+
+def merge_imports(imports, width=100):
+    """One statement per module: ``from m import a`` and ``from m import b`` become ``from m import a, b``."""
+    plain, from_names = [], {}
+    for statement in imports:
+        for node in ast.parse(statement).body:
+            if isinstance(node, ast.ImportFrom):
+                names = from_names.setdefault(("." * node.level) + (node.module or ""), [])
+                for alias in node.names:
+                    text = alias.name + (f" as {alias.asname}" if alias.asname else "")
+                    if text not in names:
+                        names.append(text)
+            elif statement not in plain:
+                plain.append(statement)
+    out = list(plain)
+    for module, names in from_names.items():
+        line = f"from {module} import {', '.join(names)}"
+        if len(line) > width:
+            line = f"from {module} import (\n    " + ",\n    ".join(names) + ",\n)"
+        out.append(line)
+    return out
 
 
 def _import_key(line):
@@ -126,9 +149,9 @@ def generate():
     return {module_path(m): render(m, p) for m, p in parts.items()}
 
 
-def stale_files(generated):
-    """Files that carry the header but that no notebook generates."""
-    return [p for p in (ROOT / "d2lutils").rglob("*.py")
+def stale_files(generated, package=ROOT / "d2lutils"):
+    """Files under ``package`` that carry the header but that no notebook generates."""
+    return [p for p in package.rglob("*.py")
             if p not in generated and p.read_text(encoding="utf-8").startswith(HEADER)]
 
 

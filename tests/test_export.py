@@ -75,3 +75,21 @@ def test_render_orders_imports_and_lists_public_names():
                                       "from d2lutils.validation import check_scalar")]
     assert order == sorted(order)
     assert "Public names: f, H." in text and "book/a.ipynb" in text
+
+
+def test_a_generated_file_no_notebook_generates_is_stale(tmp_path):
+    (tmp_path / "old.py").write_text(export.HEADER + "\nx = 1\n", encoding="utf-8")
+    (tmp_path / "hand.py").write_text('"""Written by hand."""\n', encoding="utf-8")
+    kept = tmp_path / "kept.py"
+    kept.write_text(export.HEADER + "\n", encoding="utf-8")
+    assert export.stale_files({kept: ""}, tmp_path) == [tmp_path / "old.py"]
+
+
+def test_imports_from_one_module_are_merged():
+    merged = export.merge_imports(["from d2lutils.validation import check_scalar",
+                                   "import numpy as np",
+                                   "from d2lutils.validation import check_callable, check_scalar",
+                                   "from math import pi as PI"])
+    assert merged == ["import numpy as np",
+                      "from d2lutils.validation import check_scalar, check_callable",
+                      "from math import pi as PI"]

@@ -65,41 +65,74 @@ def test_slices_of_a_list_of_parameters():
 
 def test_slices_reject_mismatched_directions(setup):
     W, C, D1, _ = setup
-    with pytest.raises(ValueError, match="structure"):
+    with pytest.raises(ValueError, match="shape|one array per entry"):
         landscape.ray(linear_loss(C), W, D1[:, :2], [0.0])
     with pytest.raises(ValueError):
         landscape.ray(linear_loss(C), W, D1, [[0.0]])
     with pytest.raises(ValueError, match="batch_size"):
         landscape.ray(linear_loss(C), W, D1, [0.0], batch_size=0)
-    with pytest.raises(ValueError, match="one array"):
-        landscape.ray(lambda p: 0.0, [W], [D1], [0.0], batch_size=2)
+    with pytest.raises(TypeError, match="batch_size"):
+        landscape.ray(linear_loss(C), W, D1, [0.0], batch_size=2.0)
+    stacked = landscape.ray(lambda p: np.sum(p[0], axis=(1, 2)), [W], [D1], [0.0, 1.0, 2.0],
+                            batch_size=2)                  # a list of arrays, stacked
+    np.testing.assert_allclose(stacked, np.sum(W) + np.array([0.0, 1.0, 2.0]) * np.sum(D1))
 
 
 def test_filter_normalization_gives_each_filter_the_norm_of_the_weight_filter():
-    params = [p.T if p.ndim == 2 else p for p in init_params(seed=0, sizes=(6, 5, 3), dtype=np.float64)]  # rows = units
+    """Layout (fan_in, fan_out): a filter (the weights into one unit) is a column, unit_axis=-1."""
+    params = init_params(seed=0, sizes=(6, 5, 3), dtype=np.float64)
     params[1] += 0.5
     direction = landscape.random_direction(params, seed=4)
     normalized = landscape.filter_normalize(direction, params)
     for p, d, n in zip(params, direction, normalized):
-        assert n.shape == p.shape
+        assert n.shape == p.shape and n.dtype == p.dtype
         if p.ndim == 2:
-            np.testing.assert_allclose(np.linalg.norm(n, axis=1), np.linalg.norm(p, axis=1))
-            # only rescaled: each row keeps its direction
-            np.testing.assert_allclose(n / np.linalg.norm(n, axis=1, keepdims=True),
-                                       d / np.linalg.norm(d, axis=1, keepdims=True))
+            np.testing.assert_allclose(np.linalg.norm(n, axis=0), np.linalg.norm(p, axis=0))
+            # only rescaled: each column keeps its direction
+            np.testing.assert_allclose(n / np.linalg.norm(n, axis=0, keepdims=True),
+                                       d / np.linalg.norm(d, axis=0, keepdims=True))
         else:
             np.testing.assert_array_equal(n, 0.0)          # biases ignored, as in Li et al.
 
 
-def test_filter_normalization_of_convolution_filters_and_biases_kept():
+def test_filter_normalization_follows_one_unit_when_only_it_is_rescaled():
+    """Scaling the weights into hidden unit 2 by 7 scales column 2 of the direction by 7, nothing else."""
+    params = init_params(seed=3, sizes=(6, 5, 3), dtype=np.float64)
+    scaled = [p.copy() for p in params]
+    scaled[0][:, 2] *= 7.0
+    d = landscape.random_direction(params, seed=5)
+    a, b = landscape.filter_normalize(d, params)[0], landscape.filter_normalize(d, scaled)[0]
+    np.testing.assert_allclose(b[:, 2], 7.0 * a[:, 2])
+    np.testing.assert_allclose(np.delete(b, 2, axis=1), np.delete(a, 2, axis=1))
+
+
+def test_filter_normalization_of_output_first_convolution_filters_and_biases_kept():
     rng = np.random.default_rng(0)
-    kernel = rng.standard_normal((8, 3, 3, 3))              # 8 output channels
+    kernel = rng.standard_normal((8, 3, 3, 3))              # PyTorch layout: 8 output channels first
     bias = rng.standard_normal(8)
     d = landscape.random_direction([kernel, bias], seed=1)
-    nk, nb = landscape.filter_normalize(d, [kernel, bias], ignore_1d=False)
+    nk, nb = landscape.filter_normalize(d, [kernel, bias], unit_axis=0, ignore_1d=False)
     np.testing.assert_allclose(np.linalg.norm(nk.reshape(8, -1), axis=1),
                                np.linalg.norm(kernel.reshape(8, -1), axis=1))
     assert np.linalg.norm(nb) == pytest.approx(np.linalg.norm(bias))
+    keras = np.moveaxis(kernel, 0, -1)                       # Keras layout: output channels last
+    nk_last = landscape.filter_normalize(np.moveaxis(d[0], 0, -1), keras)
+    np.testing.assert_allclose(np.moveaxis(nk_last, -1, 0), nk)
+
+
+def test_filter_normalization_rejects_bad_arguments():
+    params = init_params(sizes=(3, 2, 2), dtype=np.float64)
+    d = landscape.random_direction(params)
+    with pytest.raises(ValueError, match="unit_axis"):
+        landscape.filter_normalize(d, params, unit_axis=2)
+    with pytest.raises(TypeError, match="unit_axis"):
+        landscape.filter_normalize(d, params, unit_axis=1.0)
+    with pytest.raises(TypeError, match="ignore_1d"):
+        landscape.filter_normalize(d, params, ignore_1d="yes")
+    bad = [p.copy() for p in d]
+    bad[2][0, 0] = np.nan
+    with pytest.raises(ValueError, match="direction"):
+        landscape.filter_normalize(bad, params)
 
 
 def test_filter_normalization_makes_rescaled_relu_networks_look_the_same():
@@ -119,7 +152,7 @@ def test_filter_normalization_makes_rescaled_relu_networks_look_the_same():
 
 def test_filter_normalize_rejects_mismatched_structure():
     params = init_params(sizes=(3, 2, 2), dtype=np.float64)
-    with pytest.raises(ValueError, match="structure"):
+    with pytest.raises(ValueError, match="shape|one array per entry"):
         landscape.filter_normalize(params[:2], params)
 
 
@@ -128,5 +161,68 @@ def test_negative_curvature_is_zero_for_convex_and_positive_for_saddle():
     A, B = np.meshgrid(g, g)
     assert landscape.negative_curvature(A ** 2 + 3 * B ** 2 + np.abs(A - B)) == 0.0
     assert landscape.negative_curvature(A ** 2 - B ** 2) == pytest.approx(0.5)
+    # only along one axis: -B^2 on a 5 x 11 grid bends down in the columns only
+    rows, cols = np.meshgrid(np.linspace(-1, 1, 11), np.linspace(-1, 1, 5))
+    assert landscape.negative_curvature(-cols ** 2 + 0 * rows) == pytest.approx(
+        (11 * 3) / (5 * 9 + 11 * 3))
     with pytest.raises(ValueError):
         landscape.negative_curvature(np.zeros((2, 5)))
+
+
+def test_negative_curvature_of_a_nan_grid_is_an_error_not_convex():
+    values = np.zeros((5, 5))
+    values[2, 2] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        landscape.negative_curvature(values)
+    with pytest.raises(ValueError, match="rtol"):
+        landscape.negative_curvature(np.zeros((3, 3)), rtol=-1.0)
+
+
+def test_negative_curvature_tolerates_round_off_only():
+    g = np.linspace(-1, 1, 7)
+    A, B = np.meshgrid(g, g)
+    values = 1.0 + 0.0 * A
+    values[3, 3] += 1e-12                                   # a round-off bump: ignored
+    assert landscape.negative_curvature(values) == 0.0
+    values[3, 3] += 1e-3                                    # a real bump: 4 negative differences
+    assert landscape.negative_curvature(values) == pytest.approx(2 / 70)
+
+
+def test_slices_report_a_nan_loss():
+    W = np.ones((2, 3))
+    d = landscape.random_direction(W, seed=0)
+    with pytest.raises(ValueError, match="NaN at 1 of 3 points"):
+        landscape.ray(lambda V: np.nan if V[0, 0] > 10 else 0.0, W, np.ones((2, 3)), [0.0, 1.0, 20.0])
+    with pytest.raises(ValueError, match="NaN"):
+        landscape.plane(lambda V: np.full(len(V), np.nan), W, d, d, [0.0, 1.0], [0.0], batch_size=2)
+    with pytest.raises(ValueError, match="finite"):
+        landscape.ray(lambda V: 0.0, W, d, [0.0, np.inf])
+    with pytest.raises(ValueError, match="params"):
+        landscape.ray(lambda V: 0.0, np.full((2, 3), np.nan), d, [0.0])
+    with pytest.raises(ValueError, match="floating"):
+        landscape.ray(lambda V: 0.0, np.ones((2, 3), dtype=int), d, [0.0])
+
+
+def test_random_direction_keeps_dtype_and_structure_and_checks_seed():
+    params = init_params(seed=0, sizes=(4, 3, 2), dtype=np.float32)
+    d = landscape.random_direction(params, seed=1)
+    assert [a.dtype for a in d] == [np.float32] * 4 and [a.shape for a in d] == [p.shape for p in params]
+    np.testing.assert_array_equal(landscape.random_direction(params, seed=1)[2], d[2])
+    assert not np.array_equal(landscape.random_direction(params, seed=2)[2], d[2])
+    with pytest.raises(ValueError, match="seed"):
+        landscape.random_direction(params, seed=-1)
+
+
+def test_stacked_evaluation_of_a_network_equals_one_at_a_time():
+    """mlp.loss takes stacked parameters: batch_size works for a list of arrays too."""
+    params = init_params(seed=2, sizes=(5, 4, 3), dtype=np.float64)
+    rng = np.random.default_rng(1)
+    X, y = rng.random((12, 5)), rng.integers(0, 3, 12)
+    L = lambda p: mlp_loss(p, X, y)                       # noqa: E731
+    d1, d2 = landscape.random_direction(params, seed=1), landscape.random_direction(params, seed=2)
+    alphas, betas = np.linspace(-1, 1, 5), np.linspace(-0.5, 0.5, 3)
+    one = landscape.plane(L, params, d1, d2, alphas, betas)
+    np.testing.assert_allclose(landscape.plane(L, params, d1, d2, alphas, betas, batch_size=4), one,
+                               rtol=1e-12)
+    expected = L([p + alphas[4] * a + betas[0] * b for p, a, b in zip(params, d1, d2)])
+    assert one[0, 4] == pytest.approx(expected)

@@ -62,9 +62,45 @@ def myst_constructs(markdown):
             | {("directive", name) for name in DIRECTIVE.findall(markdown)})
 
 
-def jupyterlab_problems(cells):
+def _selected_image(model_id, state):
+    """The base64 PNG a stored widget shows first: follow VBox children and Stack selections."""
+    model = state.get(model_id)
+    if model is None:
+        return None
+    name, s = model["model_name"], model["state"]
+    if name == "ImageModel":
+        buffers = model.get("buffers", [])
+        return buffers[0]["data"] if buffers else None
+    children = [c.removeprefix("IPY_MODEL_") for c in s.get("children", [])]
+    if name == "StackModel":
+        index = s.get("selected_index")
+        return None if index is None else _selected_image(children[index], state)
+    for child in children:     # a box: the first child that shows an image
+        shown = _selected_image(child, state)
+        if shown is not None:
+            return shown
+    return None
+
+
+def first_view_problem(output, state):
+    """Why the stored first view (image/png) of a slider output is not the frame it starts on, or None."""
+    view = output.get("data", {})
+    if WIDGET_MIME not in view or FIRST_VIEW_MIME not in view:
+        return None
+    model = view[WIDGET_MIME].get("model_id")
+    shown = _selected_image(model, state)
+    if shown is None:
+        return None            # no stored state: reported by notebook_problems
+    if shown.replace("\n", "") != view[FIRST_VIEW_MIME].replace("\n", ""):
+        return ("the stored first view (image/png, what an untrusted JupyterLab shows) is not the "
+                "frame the sliders start on; re-execute with `bash .ci/execute`")
+    return None
+
+
+def jupyterlab_problems(cells, stored_state=None):
     """What would read badly in JupyterLab (jupyterlab-myst renders one notebook at a time)."""
     problems = []
+    stored_state = stored_state or {}
     markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     for kind, name in sorted(myst_constructs(markdown)):
         known = LAB_ROLES if kind == "role" else LAB_DIRECTIVES
@@ -93,6 +129,11 @@ def jupyterlab_problems(cells):
             problems.append(f"cell {i}: widget output without a first view ({FIRST_VIEW_MIME}) "
                             "for untrusted notebooks; build it with d2lutils.figures.widgets or "
                             "d2lutils.figures.sliderframes")
+    for i in widget_cells:
+        for out in cells[i].outputs:
+            shown = first_view_problem(out, stored_state)
+            if shown:
+                problems.append(f"cell {i}: {shown}")
     if widget_cells and not any(c.cell_type == "markdown" and "remove-cell" in tags(c)
                                 and LAB_NOTE in c.source for c in cells[:widget_cells[0]]):
         problems.append(f"no note for JupyterLab readers (a remove-cell markdown cell naming "
@@ -166,6 +207,15 @@ def notebook_problems(nb):
                 problems.append(f"cell {i}: widget output {model} has no stored widget state "
                                 "(saved from JupyterLab?); re-execute with `bash .ci/execute`")
 
+    # every figure has an alt text (cell metadata mystnb.image.alt): what a screen reader says
+    for i, c in enumerate(cells):
+        figure = any(FIRST_VIEW_MIME in out.get("data", {}) and WIDGET_MIME not in out.get("data", {})
+                     for out in c.get("outputs", []))
+        alt = c.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "")
+        if figure and len(alt.strip()) < 8:
+            problems.append(f"cell {i}: a figure without an alt text (cell metadata "
+                            '{"mystnb": {"image": {"alt": "…"}}}, in Chinese, saying what it shows)')
+
     markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     headings = HEADING.findall(markdown)
     for title in ("小结", "练习"):
@@ -174,7 +224,7 @@ def notebook_problems(nb):
     for directive in ("{exercise}", "{solution}"):
         if directive not in markdown:
             problems.append(f"no {directive} directive")
-    return problems + jupyterlab_problems(cells)
+    return problems + jupyterlab_problems(cells, stored)
 
 
 def check_notebook(path):
@@ -246,13 +296,24 @@ def good_notebook():
         v4.new_markdown_cell("## 小结\n\n* 要点。"),
         v4.new_markdown_cell("## 练习\n\n```{exercise}\n:label: ex1\n问题。\n```\n\n"
                              "```{solution} ex1\n:class: dropdown\n答案。\n```"),
+        v4.new_code_cell("d2lutils.plot([0, 1], [1, 0])", execution_count=7, outputs=[
+            v4.new_output("display_data", data={FIRST_VIEW_MIME: "iVBORw0KGgo=",
+                                                "text/plain": "<Figure>"})],
+            metadata={"mystnb": {"image": {"alt": "一条从 1 降到 0 的直线"}}}),
     ]
     nb = v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
+    controls = {"model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0"}
+    image = lambda png: {"model_name": "ImageModel", **controls,  # noqa: E731
+                         "state": {"format": "png"}, "buffers": [{"data": png, "path": ["value"]}]}
     nb.metadata["widgets"] = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, "state": {
-        "abc": {"model_name": "VBoxModel", "model_module": "@jupyter-widgets/controls",
-                "model_module_version": "2.0.0", "state": {}}}}}
+        "abc": {"model_name": "VBoxModel", **controls,
+                "state": {"children": ["IPY_MODEL_s", "IPY_MODEL_stack"]}},
+        "s": {"model_name": "SelectionSliderModel", **controls, "state": {"index": 1}},
+        "stack": {"model_name": "StackModel", **controls,
+                  "state": {"children": ["IPY_MODEL_f0", "IPY_MODEL_f1"], "selected_index": 1}},
+        "f0": image("iVBORw0KGgoA"), "f1": image("iVBORw0KGgo=")}}}
     return nb
 
 
@@ -274,7 +335,7 @@ def _set(nb, index, **changes):
 BREAKAGES = {
     "kernel": (lambda nb: nb.metadata.kernelspec.update(name="ir"), "kernelspec"),
     "unexecuted": (lambda nb: _set(nb, 2, execution_count=None), "not executed"),
-    "reordered": (lambda nb: _set(nb, 2, execution_count=7), "not 1..6"),
+    "reordered": (lambda nb: _set(nb, 2, execution_count=7), "not 1..7"),
     "no-outputs": (lambda nb: [c.update(outputs=[]) for c in nb.cells if c.cell_type == "code"],
                    "no outputs"),
     "error": (lambda nb: nb.cells[2].outputs.append(nbformat.v4.new_output(
@@ -307,6 +368,11 @@ BREAKAGES = {
     "slider-without-first-view": (lambda nb: nb.cells[7].outputs[0].data.pop(FIRST_VIEW_MIME),
                                   "cell 7: widget output without a first view"),
     "no-jupyterlab-note": (lambda nb: _set(nb, 6, tags=[]), "no note for JupyterLab readers"),
+    "figure-without-alt": (lambda nb: nb.cells[11].metadata.pop("mystnb"),
+                           "cell 11: a figure without an alt text"),
+    "first-view-not-the-start-frame": (
+        lambda nb: nb.metadata.widgets[WIDGET_STATE]["state"]["stack"]["state"].update(
+            selected_index=0), "cell 7: the stored first view"),
     "doc-link-without-text": (lambda nb: _set(nb, 9, source="## 小结\n\n* 见 {doc}`notation`。"),
                               "{doc}`notation` has no link text"),
     "doc-link-text-stale": (lambda nb: _set(nb, 9, source="## 小结\n\n* 见 {doc}`符号 <notation>`。"),

@@ -107,19 +107,31 @@ def test_plot_losses_against_times_uses_the_times():
     np.testing.assert_allclose(axes.lines[1].get_xdata(), [0.5, 1.0])   # x = 0 left out on a log axis
 
 
-def test_run_epochs_does_not_count_evaluation_as_training():
-    """Each loss record sleeps 50 ms: eval_seconds gets it all, sec_per_epoch and times none of it."""
-    import time
-    from d2lutils.training import run_epochs
+def test_run_epochs_does_not_count_evaluation_as_training(monkeypatch):
+    """Each loss record costs 50 (fake) seconds, each step 1: eval_seconds gets the records,
+    sec_per_epoch and times only the steps.  A fake clock, so no wall time is asserted."""
+    from d2lutils.training import airfoil, run_epochs
+
+    class Clock:
+        now = 0.0
+
+        def perf_counter(self):
+            return self.now
+
+    clock = Clock()
+    monkeypatch.setattr(airfoil, "time", clock)
+
+    def step(idx):
+        clock.now += 1.0
 
     def evaluate():
-        time.sleep(0.05)
+        clock.now += 50.0
         return 1.0
 
-    result = run_epochs(lambda idx: None, evaluate, 200, 50, 2)   # timed records: 2 per epoch
-    assert result.eval_seconds >= 4 * 0.05
-    assert result.sec_per_epoch < 0.05, f"evaluation counted as training: {result.sec_per_epoch}"
-    assert result.times[-1] == pytest.approx(2 * result.sec_per_epoch, abs=1e-3)   # no eval inside
+    result = run_epochs(step, evaluate, 200, 50, 2)   # 4 steps and 2 timed records per epoch
+    assert result.eval_seconds == 4 * 50.0
+    assert result.sec_per_epoch == 4.0, f"evaluation counted as training: {result.sec_per_epoch}"
+    assert result.times[-1] == 2 * result.sec_per_epoch     # no evaluation inside
 
 
 def test_import_leaves_rcparams_alone():
@@ -178,3 +190,18 @@ def test_book_style_keeps_the_interactive_mode_the_backend_chose():
         assert matplotlib.is_interactive()
     finally:
         matplotlib.interactive(before)
+
+
+def test_plot_losses_colours_curves_by_optimizer():
+    """colors= gives each curve its optimizer's colour and keeps the line styles; a wrong count raises."""
+    from matplotlib.colors import to_hex
+    from d2lutils import plot_losses
+    from d2lutils.figures.colors import color_of
+    from d2lutils.training import TrainResult
+    result = TrainResult(epochs=[0.0, 1.0], losses=[2.0, 1.0], times=[0.0, 0.1])
+    axes = plot_losses([result, result], colors=["momentum", "sgd"])
+    assert [to_hex(line.get_color()) for line in axes.lines] == [
+        color_of("momentum").lower(), color_of("sgd").lower()]
+    assert [line.get_linestyle() for line in axes.lines] == ["-", "--"]
+    with pytest.raises(ValueError, match="colors has 1 entries for 2 series"):
+        plot_losses([result, result], colors=["momentum"])

@@ -68,3 +68,65 @@ def test_bad_index_rejected_before_drawing():
     with pytest.raises(ValueError, match="index"):
         sf.slider_2([0.1, 0.2], [0.0, 0.5], draw, index=(0, 2))
     assert plt.get_fignums() == []
+
+
+def frames_of(box):
+    """The PNG bytes a box's stack shows, in slider order (grids: row-major over (i, j))."""
+    stack = box.children[-1]
+    pages = stack.children
+    if pages and isinstance(pages[0], ipywidgets.Stack):
+        return [bytes(im.value) for page in pages for im in page.children]
+    return [bytes(im.value) for im in pages]
+
+
+def test_frames_follow_the_values_in_order():
+    """Frame i is the picture of values[i] (drawn again independently); the first view is frame index."""
+    values = [0.5, 1.0, 2.0]
+    box = sf.slider(values, draw, index=2)
+    expected = [sf.png_palette(draw(v)) for v in values]
+    assert frames_of(box) == expected
+    assert box._first_frame == expected[2]
+
+
+def test_grid_frames_are_row_major_and_first_view_is_index_pair():
+    """Frame (i, j) is draw(values1[i], values2[j]); page i of the outer stack follows slider 1."""
+    v1, v2 = [0.5, 1.0], [0.0, 1.5, 2.5]
+    box = sf.slider_2(v1, v2, draw, index=(1, 2))
+    expected = [sf.png_palette(draw(a, b)) for a in v1 for b in v2]
+    assert frames_of(box) == expected
+    assert box._first_frame == expected[1 * len(v2) + 2]      # not the transposed (2, 1)
+    s1, s2, outer = box.children
+    assert (s1.index, s2.index, outer.selected_index) == (1, 2, 1)
+    assert all(page.selected_index == 2 for page in outer.children)
+
+
+@pytest.mark.parametrize("colors", [1, 0, 257, 2.5])
+def test_palette_size_is_checked(colors):
+    fig = draw(0.5)
+    with pytest.raises((ValueError, TypeError), match="colors"):
+        sf.png_palette(fig, colors=colors)
+    plt.close(fig)
+
+
+def test_a_palette_of_two_colours_is_allowed():
+    assert sf.png_palette(draw(0.5), colors=2).startswith(b"\x89PNG")
+
+
+def test_draw_that_returns_nothing_is_explained():
+    def forgot(value):
+        fig, ax = plt.subplots()
+        ax.plot([0, value])
+
+    with pytest.raises(TypeError, match="return fig"):
+        sf.slider([0.1], forgot)
+    plt.close("all")
+
+
+def test_contour_panel_needs_a_point_and_colours_the_path_by_optimizer():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="k >= 1"):
+        sf.contour_panel(ax, quadratic().on_grid, np.zeros((0, 2)), (-1, 1), (-1, 1))
+    sf.contour_panel(ax, quadratic().on_grid, [[0.5, 0.5], [0.1, 0.1]], (-1, 1), (-1, 1),
+                     color="adam")
+    assert ax.lines[-1].get_color() == "#000000"
+    plt.close(fig)

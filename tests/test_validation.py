@@ -239,3 +239,15 @@ def test_sliders_can_include_zero():
 
 def test_train_result_default_is_empty():
     assert TrainResult().losses == []
+
+
+def test_same_structure_compares_shapes_not_only_ranks():
+    from d2lutils.validation import check_same_structure
+    like = [np.zeros((2, 3)), np.zeros(3)]
+    assert len(check_same_structure([np.ones((2, 3)), np.ones(3)], like, "v")) == 2
+    with pytest.raises(ValueError, match=r"v\[0\] has shape \(3, 2\), expected \(2, 3\)"):
+        check_same_structure([np.ones((3, 2)), np.ones(3)], like, "v")
+    with pytest.raises(ValueError, match="one array per entry"):
+        check_same_structure([np.ones((2, 3))], like, "v")
+    with pytest.raises(TypeError, match="list of arrays"):
+        check_same_structure(3.0, like, "v")

@@ -255,3 +255,29 @@ def test_frames_must_match_the_values():
         dw.slider_over_frames([0.1, 0.2], [frame])
     with pytest.raises(ValueError, match="2 x 2 frames"):
         dw.sliders_over_frame_grid([0.1, 0.2], [1.0, 2.0], [frame] * 3)
+
+
+def test_frames_follow_the_values_in_order_and_first_view_is_index():
+    """Frame i is the picture of values[i] (drawn again independently); the stored first view too."""
+    values = [0.5, 1.5, 2.5]
+    box = dw.frame_slider(values, draw_line, index=1)
+    figures = []
+    for v in values:
+        with dw.book_style():
+            figures.append(draw_line(v))
+    expected = dw.png_frames(figures)
+    assert [bytes(im.value) for im in box.children[1].children] == expected
+    assert box._first_frame == expected[1]
+    assert box._repr_mimebundle_()["image/png"] == __import__("base64").b64encode(expected[1]).decode()
+
+
+def test_grid_first_view_is_the_index_pair_not_its_transpose():
+    v1, v2 = [0.5, 1.0, 1.5], [0.0, 2.0]
+    frames = [f"{a},{b}".encode() for a in v1 for b in v2]
+    frames = [b"\x89PNG" + f for f in frames]            # distinct fake PNGs
+    box = dw.sliders_over_frame_grid(v1, v2, frames, index=(2, 0))
+    assert box._first_frame == b"\x89PNG1.5,0.0"
+    box = dw.sliders_over_frame_grid(v1, v2, frames, index=(0, 1))
+    assert box._first_frame == b"\x89PNG0.5,2.0"
+    outer = box.children[2]
+    assert [bytes(im.value) for im in outer.children[1].children] == [b"\x89PNG1.0,0.0", b"\x89PNG1.0,2.0"]

@@ -21,6 +21,9 @@ from .colors import OPTIMIZER_COLORS
 
 #: The book's default size of one figure, in inches.
 FIGSIZE = (3.5, 2.5)
+#: Contour lines and function curves: a neutral grey (3.5:1 on white), so the paths, in
+#: their optimizer's colour, stand out.
+CONTOUR_COLOR = "#7a8794"
 #: The book's figure style, applied only inside :func:`book_style`.
 STYLE = {"figure.dpi": 100, "savefig.dpi": 100, "font.size": 10,
          "axes.grid": True, "grid.alpha": 0.3}
@@ -155,11 +158,12 @@ def resolve_color(color):
     return OPTIMIZER_COLORS.get(color, color) if isinstance(color, str) else color
 
 
-def show_trace(points, f, xlim=None, axes=None, title=None, diverged=False):
+def show_trace(points, f, xlim=None, axes=None, title=None, diverged=False, color="sgd"):
     """Draw the 1-D function ``f`` and the iterates ``points`` on it.
 
     ``xlim`` defaults to a window around all points.  Iterates outside the
     window are not drawn; when ``diverged`` is True the title says so.
+    ``color``: the optimizer (name) or colour of the iterates.
     """
     points = np.asarray(points, dtype=float).ravel()
     if points.size == 0:
@@ -172,9 +176,9 @@ def show_trace(points, f, xlim=None, axes=None, title=None, diverged=False):
     grid = np.linspace(xlim[0], xlim[1], 200)
     if axes is None:
         axes = _new_axes(None)
-    axes.plot(grid, f(grid), "-", color="tab:blue")
+    axes.plot(grid, f(grid), "-", color=CONTOUR_COLOR)
     inside = (points >= xlim[0]) & (points <= xlim[1])
-    axes.plot(points[inside], f(points[inside]), "-o", color="tab:orange", markersize=4)
+    axes.plot(points[inside], f(points[inside]), "-o", color=resolve_color(color), markersize=4)
     axes.set_xlim(xlim)
     axes.set_xlabel("x")
     axes.set_ylabel("f(x)")
@@ -183,8 +187,11 @@ def show_trace(points, f, xlim=None, axes=None, title=None, diverged=False):
 
 
 def show_trace_2d(f, points, xlim=(-5.5, 1.0), ylim=(-3.0, 1.0), axes=None,
-                  title=None, diverged=False):
-    """Draw the contours of ``f(x1, x2)`` and the path ``points`` (k x 2)."""
+                  title=None, diverged=False, color="sgd"):
+    """Draw the contours of ``f(x1, x2)`` and the path ``points`` (k x 2).
+
+    ``color``: the optimizer (name) or colour of the path.
+    """
     points = np.asarray(points, dtype=float)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
         raise ValueError(f"points must have shape (k, 2) with k >= 1, got {points.shape}")
@@ -194,8 +201,8 @@ def show_trace_2d(f, points, xlim=(-5.5, 1.0), ylim=(-3.0, 1.0), axes=None,
     if axes is None:
         axes = _new_axes(None)
     x1, x2 = np.meshgrid(np.linspace(*xlim, 120), np.linspace(*ylim, 120))
-    axes.contour(x1, x2, f(x1, x2), levels=12, colors="#1f77b4", linewidths=0.8)
-    axes.plot(points[:, 0], points[:, 1], "-o", color="#ff7f0e", markersize=3)
+    axes.contour(x1, x2, f(x1, x2), levels=12, colors=CONTOUR_COLOR, linewidths=0.8)
+    axes.plot(points[:, 0], points[:, 1], "-o", color=resolve_color(color), markersize=3)
     axes.set_xlim(xlim)
     axes.set_ylim(ylim)
     axes.set_xlabel("x1")
@@ -204,15 +211,20 @@ def show_trace_2d(f, points, xlim=(-5.5, 1.0), ylim=(-3.0, 1.0), axes=None,
     return axes
 
 
-def show_runs_2d(f, runs, titles, xlim=(-5.5, 1.0), ylim=(-3.0, 1.0), width=3.4, height=2.6):
+def show_runs_2d(f, runs, titles, xlim=(-5.5, 1.0), ylim=(-3.0, 1.0), width=3.4, height=2.6,
+                 colors=None):
     """Draw several :class:`~d2lutils.optim.Trajectory` runs side by side on the contours of ``f``.
 
     A run that diverged, or whose last point lies outside the window, is titled
-    as diverging.  Returns the figure.
+    as diverging.  ``colors``: one optimizer name or colour per run (default:
+    gradient descent's colour for all).  Returns the figure.
     """
     runs, titles = list(runs), list(titles)
     if not runs or len(runs) != len(titles):
         raise ValueError(f"need one title per run, got {len(runs)} runs and {len(titles)} titles")
+    colors = ["sgd"] * len(runs) if colors is None else list(colors)
+    if len(colors) != len(runs):
+        raise ValueError(f"need one colour per run, got {len(colors)} for {len(runs)} runs")
     check_scalar(width, "width", min_val=0, include_boundaries="neither")
     check_scalar(height, "height", min_val=0, include_boundaries="neither")
     with book_style():
@@ -220,11 +232,11 @@ def show_runs_2d(f, runs, titles, xlim=(-5.5, 1.0), ylim=(-3.0, 1.0), width=3.4,
                                  figsize=(width * len(runs), height))
     for ax in axes[0]:
         _grid(ax)
-    for ax, run, title in zip(axes[0], runs, titles):
+    for ax, run, title, color in zip(axes[0], runs, titles, colors):
         x, y = run.points[-1]
         outside = not (xlim[0] <= x <= xlim[1] and ylim[0] <= y <= ylim[1])   # NaN: outside
         show_trace_2d(f, run.points, xlim, ylim, axes=ax, title=title,
-                      diverged=run.diverged or outside)
+                      diverged=run.diverged or outside, color=color)
     fig.tight_layout()
     return fig
 
@@ -247,11 +259,12 @@ def _set_title(axes, title, diverged):
 
 
 def plot_losses(results, labels=None, xlabel="epoch", ylabel="loss", figsize=None,
-                against="epochs", xscale="linear"):
+                against="epochs", xscale="linear", colors=None):
     """Plot the loss curves of one or several :class:`~d2lutils.training.TrainResult`.
 
     ``against`` picks the x axis: ``"epochs"`` or ``"times"`` (training seconds);
     with ``xscale="log"`` the points at x = 0 (the initial loss) are left out.
+    ``colors`` (one per curve: optimizer names or colours) is passed to :func:`plot`.
     """
     if against not in ("epochs", "times"):
         raise ValueError(f"against must be 'epochs' or 'times', got {against!r}")
@@ -267,4 +280,4 @@ def plot_losses(results, labels=None, xlabel="epoch", ylabel="loss", figsize=Non
         ys = [y[x > 0] for x, y in zip(xs, ys)]
         xs = [x[x > 0] for x in xs]
     return plot(xs, ys, xlabel=xlabel, ylabel=ylabel, legend=labels, figsize=figsize,
-                xscale=xscale)
+                xscale=xscale, colors=colors)

@@ -247,7 +247,7 @@ def trace_slider_1d(f, grad, lrs, x0, steps=10, rule="sgd", xlim=None, **hyper):
         fig, ax = plt.subplots(figsize=FRAME_SIZE)
         limits = xlim if xlim is not None else _window_1d(x0)
         show_trace(run.points, f, xlim=limits, axes=ax, title=f"eta = {lr:g}",
-                   diverged=run.diverged or _left(run.points, limits))
+                   diverged=run.diverged or _left(run.points, limits), color=rule)
         return fig
 
     return frame_slider(lrs, draw, description="η")
@@ -270,7 +270,7 @@ def trace_slider_2d(f, grad, values, x0, steps=20, rule="sgd", param="lr",
         fig, ax = plt.subplots(figsize=FRAME_SIZE)
         show_trace_2d(f, run.points, xlim=xlim, ylim=ylim, axes=ax,
                       title=f"{_SYMBOL.get(param, param)} = {value:g}",
-                      diverged=run.diverged or _left(run.points, xlim, ylim))
+                      diverged=run.diverged or _left(run.points, xlim, ylim), color=rule)
         return fig
 
     return frame_slider(values, draw, description=_SLIDER_NAME.get(param, param))
@@ -291,7 +291,7 @@ def trace_slider_2d_grid(f, grad, param1, values1, param2, values2, x0, steps=20
         fig, ax = plt.subplots(figsize=FRAME_SIZE)
         title = f"{_SYMBOL.get(param1, param1)} = {v1:g}, {_SYMBOL.get(param2, param2)} = {v2:g}"
         show_trace_2d(f, run.points, xlim=xlim, ylim=ylim, axes=ax, title=title,
-                      diverged=run.diverged or _left(run.points, xlim, ylim))
+                      diverged=run.diverged or _left(run.points, xlim, ylim), color=rule)
         return fig
 
     return frame_slider_2(values1, values2, draw,

@@ -13,8 +13,8 @@ functions serve three views of the network:
 * **one flat vector**: :func:`flatten`, :func:`unflatten` and :class:`FlatMLP`,
   for ``scipy.optimize`` and for gradient checks.
 
-Every chapter uses ReLU, with one exception: the quasi-Newton section of
-牛顿法与二阶方法 trains with ``activation="tanh"``, because BFGS's theory and
+Every chapter uses ReLU, with one exception: the quasi-Newton comparison of
+深度学习中的二阶方法 trains with ``activation="tanh"``, because BFGS's theory and
 its line search assume a twice-differentiable loss, which ReLU's kinks break.
 All functions keep the dtype of the parameters (float32 or float64).
 """
@@ -147,18 +147,26 @@ def evaluate(params, X, y, activation="relu"):
     return -_label_log_prob(log_p, y).mean(axis=-1), (logits.argmax(axis=-1) == y).mean(axis=-1)
 
 
+def shapes(sizes=SIZES):
+    """The shapes of ``[W1, b1, ..., WL, bL]`` for layer widths ``sizes``."""
+    sizes = check_sizes(sizes)
+    return [s for a, b in zip(sizes[:-1], sizes[1:]) for s in ((a, b), (b,))]
+
+
 def flatten(arrays):
     """Concatenate a list of arrays into one vector."""
     return np.concatenate([np.ravel(a) for a in arrays])
 
 
 def unflatten(vector, like):
-    """Split ``vector`` into arrays shaped like the list ``like`` (views, no copies)."""
+    """Split ``vector`` into arrays shaped like ``like``: a list of arrays or of shapes (views, no copies)."""
     vector = np.asarray(vector)
     out, start = [], 0
     for a in like:
-        out.append(vector[start:start + np.size(a)].reshape(np.shape(a)))
-        start += np.size(a)
+        shape = tuple(a) if isinstance(a, tuple) else np.shape(a)
+        size = int(np.prod(shape))
+        out.append(vector[start:start + size].reshape(shape))
+        start += size
     if vector.ndim != 1 or start != vector.size:
         raise ValueError(f"vector must be 1-D with {start} entries (the arrays' sizes), "
                          f"got shape {vector.shape}")
@@ -178,7 +186,7 @@ class FlatMLP:
         self.sizes = check_sizes(sizes)
         self.activation = activation
         _check_activation(activation)
-        self.shapes = [s for a, b in zip(self.sizes[:-1], self.sizes[1:]) for s in ((a, b), (b,))]
+        self.shapes = shapes(self.sizes)
         self.size = sum(int(np.prod(s)) for s in self.shapes)
 
     def unpack(self, theta):
@@ -186,7 +194,7 @@ class FlatMLP:
         theta = np.asarray(theta, dtype=float)
         if theta.shape != (self.size,):
             raise ValueError(f"theta must have shape ({self.size},), got {theta.shape}")
-        return unflatten(theta, [np.empty(s) for s in self.shapes])
+        return unflatten(theta, self.shapes)
 
     def init(self, seed=0, scale="lecun"):
         """Seeded initial θ (float64)."""

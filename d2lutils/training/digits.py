@@ -191,6 +191,7 @@ def train_runs(rule, data, lrs=(0.1,), seeds=(0,), num_epochs=10, batch_size=64,
     X_train, y_train, X_test, y_test = check_digits(data, mlp.check_sizes(sizes)[-1])
     lrs, seeds = _check_sweep(lrs, seeds, steps)
     check_positive_int(num_epochs, "num_epochs")
+    check_positive_int(batch_size, "batch_size")
     check_positive_int(record_every, "record_every")
     if schedule is not None:
         check_callable(schedule, "schedule", "schedule(t) -> multiplier of the learning rate")
