@@ -8,13 +8,13 @@ Read them where they are explained, in the chapter; this file is a copy.
 from typing import NamedTuple
 import math
 import numpy as np
-from d2lutils.validation import check_bool, check_positive_int, check_scalar
-from d2lutils.validation import check_callable, check_positive_int
-from d2lutils.validation import check_callable, check_scalar
-from d2lutils.validation import check_numbers, check_positive_int, check_scalar
-from d2lutils.validation import check_positive_int
-from d2lutils.validation import check_positive_int, check_scalar
-from d2lutils.validation import check_scalar
+from d2lutils.validation import (
+    check_positive_int,
+    check_scalar,
+    check_numbers,
+    check_callable,
+    check_bool,
+)
 
 
 def _steps(t):
