@@ -10,9 +10,9 @@ the 1347 training digits.  For each, the minimum over ``--repeats`` runs of
   (building the model, compiling, the per-epoch full-data evaluation the book's
   trainers make; ``model.fit`` evaluates nothing);
 * ``loop s/epoch``: the update loop only, where the trainer reports it
-  (``NetResult.sec_per_epoch`` of ``d2lutils.mxnet.mlp`` / ``mlp_tensorflow``).
+  (``NetResult.sec_per_epoch`` of ``d2lutils.mxnet.mlp`` / ``d2lutils.tensorflow.mlp``).
 
-The ratios are against the NumPy MLP (``d2lutils.models.mlp.train_runs``, one run).
+The ratios are against the NumPy MLP (``d2lutils.training.train_runs``, one run).
 Nothing here is asserted: it prints a table for bench/README.md.
 """
 import argparse
@@ -21,8 +21,8 @@ import time
 import d2lutils  # noqa: F401  (first: lets MXNet and TensorFlow load in either order)
 import numpy as np
 
-from d2lutils.models import mlp
 from d2lutils.data.digits import load_digits
+from d2lutils.training import train_runs
 
 
 def best_of(repeats, fn):
@@ -54,8 +54,8 @@ def main(argv=None):
                   verbose=0)
 
     runs = {
-        "numpy (mlp.train_runs)": lambda: mlp.train_runs("adam", data, lrs=(0.01,), seeds=(0,),
-                                                          num_epochs=epochs),
+        "numpy (train_runs)": lambda: train_runs("adam", data, lrs=(0.01,), seeds=(0,),
+                                                 num_epochs=epochs),
         "mxnet (mlp_mxnet.train)": lambda: mlp_mxnet.train("adam", {"learning_rate": 0.01}, data,
                                                            num_epochs=epochs),
         "tensorflow (mlp_tensorflow.train)": lambda: mlp_tensorflow.train(

@@ -148,3 +148,58 @@ def test_bands_ignore_diverged_runs():
     curves = {"ok": np.array([[1.0, 0.5, 0.2], [1.0, np.nan, np.nan]])}
     ax = bands.plot_bands([0, 1, 2], curves, legend=None)
     assert np.allclose(ax.lines[0].get_ydata(), [1.0, 0.5, 0.2])
+
+
+@pytest.mark.parametrize("scale, variance", [
+    ("he", lambda i, o: 2 / i), ("lecun", lambda i, o: 1 / i), ("glorot", lambda i, o: 2 / (i + o))])
+def test_named_init_scales_have_their_variance(scale, variance):
+    sizes = (400, 300, 50)
+    params = mlp.init_params(7, scale, sizes, np.float64)
+    for W, (fan_in, fan_out) in zip(params[0::2], [(400, 300), (300, 50)]):
+        assert W.shape == (fan_in, fan_out)
+        assert W.var() == pytest.approx(variance(fan_in, fan_out), rel=0.05)
+        assert abs(W.mean()) < 0.1 * np.sqrt(variance(fan_in, fan_out))
+    assert all(np.all(b == 0) for b in params[1::2])
+
+
+@pytest.mark.parametrize("scale", [float("inf"), float("nan"), 0.0, -1.0, "xavier", True,
+                                   ("constant", float("nan")), ("uniform", 0.1)])
+def test_bad_init_scale_raises(scale):
+    with pytest.raises((ValueError, TypeError)):
+        mlp.init_params(0, scale)
+
+
+DEEP = (64, 16, 16, 16, 10)
+
+
+def test_framework_networks_of_any_depth_equal_numpy(data):
+    """build(sizes=...) carries init_params into MXNet and Keras; one forward pass agrees."""
+    import mxnet as mx
+    from d2lutils.mxnet import mlp as mlp_mxnet
+    from d2lutils.tensorflow import mlp as mlp_tensorflow
+    X = data.X_train[:32]
+    ref, _ = mlp.forward(mlp.init_params(3, "glorot", DEEP), X)
+    got_mx = mlp_mxnet.build(3, "glorot", DEEP)(mx.nd.array(X)).asnumpy()
+    got_tf = mlp_tensorflow.build(3, "glorot", DEEP)(X).numpy()
+    assert np.abs(got_mx - ref).max() < 1e-5 and np.abs(got_tf - ref).max() < 1e-5
+    assert [p.shape for p in mlp_mxnet.params_of(mlp_mxnet.build(3, "he", DEEP))] == \
+        [p.shape for p in mlp.init_params(3, "he", DEEP)]
+
+
+def test_framework_trainers_of_any_depth_equal_numpy(data):
+    from d2lutils.mxnet import mlp as mlp_mxnet
+    from d2lutils.tensorflow import mlp as mlp_tensorflow
+    from tensorflow import keras
+    ref = [p[0] for p in train_runs("momentum", data, lrs=[0.05], seeds=(2,), steps=20, sizes=DEEP,
+                                    momentum=0.9)]
+    got_mx = mlp_mxnet.train("sgd", {"learning_rate": 0.05, "momentum": 0.9}, data, seed=2,
+                             steps=20, sizes=DEEP)
+    got_tf = mlp_tensorflow.train(keras.optimizers.SGD(0.05, momentum=0.9), data, seed=2, steps=20,
+                                  sizes=DEEP)
+    assert rel_gap(got_mx, ref) < 1e-4 and rel_gap(got_tf, ref) < 1e-4
+
+
+def test_framework_trainers_refuse_labels_beyond_the_output_layer(data):
+    from d2lutils.mxnet import mlp as mlp_mxnet
+    with pytest.raises(ValueError, match="labels"):
+        mlp_mxnet.train("sgd", {"learning_rate": 0.1}, data, sizes=(64, 8, 5), steps=1)

@@ -33,7 +33,10 @@ ACTIVATIONS = {
     "tanh": (np.tanh, lambda a: 1 - a * a),
 }
 
-_SCALES = {"he": 2.0, "lecun": 1.0}      # variance × fan_in of N(0, variance)
+#: name -> the variance of N(0, variance) as a function of (fan_in, fan_out)
+_SCALES = {"he": lambda fan_in, fan_out: 2.0 / fan_in,
+           "lecun": lambda fan_in, fan_out: 1.0 / fan_in,
+           "glorot": lambda fan_in, fan_out: 2.0 / (fan_in + fan_out)}
 
 
 def check_sizes(sizes):
@@ -57,12 +60,12 @@ def _weights(rng, scale, fan_in, fan_out):
     if isinstance(scale, tuple) and len(scale) == 2 and scale[0] == "constant":
         return np.full((fan_in, fan_out), check_scalar(scale[1], "scale[1] (the constant)"))
     if isinstance(scale, str) and scale in _SCALES:
-        return rng.normal(0.0, np.sqrt(_SCALES[scale] / fan_in), (fan_in, fan_out))
+        return rng.normal(0.0, np.sqrt(_SCALES[scale](fan_in, fan_out)), (fan_in, fan_out))
     if isinstance(scale, numbers.Real) and not isinstance(scale, bool):
         check_scalar(scale, "scale (the standard deviation)", min_val=0,
                      include_boundaries="neither")
         return rng.normal(0.0, float(scale), (fan_in, fan_out))
-    raise ValueError("scale must be 'he', 'lecun', a positive finite number or "
+    raise ValueError(f"scale must be one of {sorted(_SCALES)}, a positive finite number or "
                      f"('constant', c), got {scale!r}")
 
 
@@ -70,7 +73,8 @@ def init_params(seed=0, scale="he", sizes=SIZES, dtype=np.float32):
     """Initial ``[W1, b1, ..., WL, bL]`` of one network; weights (fan_in, fan_out), biases 0.
 
     ``scale``: ``"he"``, W ~ N(0, 2/fan_in) (He et al. 2015, for ReLU);
-    ``"lecun"``, W ~ N(0, 1/fan_in) (for tanh); a positive number σ, W ~ N(0, σ²);
+    ``"lecun"``, W ~ N(0, 1/fan_in) (for tanh); ``"glorot"``, W ~ N(0, 2/(fan_in + fan_out))
+    (Glorot & Bengio 2010, the normal form); a positive number σ, W ~ N(0, σ²);
     ``("constant", c)``: every weight equal to c.  The weights are drawn layer
     by layer from ``np.random.default_rng(seed)``.
     """

@@ -20,30 +20,36 @@ from ..training.digits import run_loop  # noqa: E402
 tf.get_logger().setLevel("ERROR")
 
 
-def build(seed=0, scale="he"):
-    """``Dense(32, relu) → Dense(10)`` started from :func:`d2lutils.models.mlp.init_params`."""
-    net = keras.Sequential([keras.Input((mlp.SIZES[0],)),
-                            keras.layers.Dense(mlp.SIZES[1], activation="relu"),
-                            keras.layers.Dense(mlp.SIZES[2])])
-    net.set_weights(mlp.init_params(seed, scale))   # Keras stores (fan_in, fan_out) too
+def build(seed=0, scale="he", sizes=mlp.SIZES):
+    """ReLU ``Dense`` layers of widths ``sizes``, started from :func:`d2lutils.models.mlp.init_params`.
+
+    The default ``sizes`` is the book's ``Dense(32, relu) → Dense(10)``; any depth works.
+    """
+    params, sizes = mlp.init_params(seed, scale, sizes), mlp.check_sizes(sizes)
+    layers = [keras.layers.Dense(n, activation="relu" if k < len(sizes) - 2 else None)
+              for k, n in enumerate(sizes[1:])]
+    net = keras.Sequential([keras.Input((sizes[0],))] + layers)
+    net.set_weights(params)     # Keras stores (fan_in, fan_out) too
     return net
 
 
-def train(optimizer, data, seed=0, num_epochs=10, batch_size=64, scale="he", steps=None):
+def train(optimizer, data, seed=0, num_epochs=10, batch_size=64, scale="he", steps=None,
+          sizes=mlp.SIZES):
     """Train the MLP with a Keras optimizer; the update step is compiled by ``tf.function``.
 
     Same start and same minibatches as :func:`d2lutils.training.train_runs` with
-    this ``seed``.  Returns :class:`d2lutils.training.NetResult` (or, with
-    ``steps``, the parameters after that many updates).
+    this ``seed`` (and ``sizes``, any depth).  Returns :class:`d2lutils.training.NetResult`
+    (or, with ``steps``, the parameters after that many updates).
     """
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         raise ValueError("optimizer must be a keras.optimizers.Optimizer instance, "
                          f"got {optimizer!r}")
-    data = check_digits(data)
-    net = build(seed, scale)
+    sizes = mlp.check_sizes(sizes)
+    data = check_digits(data, sizes[-1])
+    net = build(seed, scale, sizes)
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     optimizer.build(net.trainable_variables)
-    spec = (tf.TensorSpec([None, mlp.SIZES[0]], tf.float32), tf.TensorSpec([None], tf.int64))
+    spec = (tf.TensorSpec([None, sizes[0]], tf.float32), tf.TensorSpec([None], tf.int64))
 
     @tf.function(input_signature=spec)
     def step(X, y):
