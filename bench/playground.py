@@ -34,7 +34,7 @@ d.className = 'optim-playground';
 Object.assign(d.dataset, {fn: 'quadratic', fnParams: '{"b": 2, "kappa": 20}', rules: 'sgd,momentum,rmsprop,adam',
   steps: '500', controls: 'lr,steps', start: '-5,-2'});
 document.querySelector('article').prepend(d);
-OptimPlayground.initAll();
+OptimPlayground.initAll(true);
 const pg = d.optimPlayground, slider = d.querySelector('input[id$="-sgd-lr"]');
 const canvases = d.querySelectorAll('canvas');
 const sync = [], raster = [], base = +slider.value;

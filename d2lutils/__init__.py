@@ -58,10 +58,24 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from .data.airfoil import load_airfoil, minibatches  # noqa: E402
 from .optim.rules import RULES, train_2d, trajectory  # noqa: E402
-from .figures.plotting import (plot, plot_losses, set_figsize, show_runs_2d, show_trace,  # noqa: E402
-                       show_trace_2d, use_png_display)
 
-use_png_display()
+#: Plotting names at the top level, loaded from :mod:`d2lutils.figures.plotting` on first use, so
+#: a process that never plots (a cluster's worker or server, a test subprocess) never pays for
+#: importing matplotlib.
+_PLOTTING = ("plot", "plot_losses", "set_figsize", "show_runs_2d", "show_trace", "show_trace_2d",
+             "use_png_display")
+
+
+def __getattr__(name):
+    if name in _PLOTTING:
+        from .figures import plotting
+        return getattr(plotting, name)
+    raise AttributeError(f"module 'd2lutils' has no attribute {name!r}")
+
+
+if "ipykernel" in sys.modules:      # a notebook: figures as PNG from the first cell on
+    from .figures.plotting import use_png_display  # noqa: E402
+    use_png_display()
 
 __all__ = [
     "RULES",

@@ -175,3 +175,14 @@ def check_finite_vector(x, name, size=None):
     if not np.all(np.isfinite(x)):
         raise ValueError(f"{name} must be finite (it holds NaN or inf)")
     return x
+
+
+def check_test_function(fn, name="fn"):
+    """An object with ``value``, ``grad``, ``hess`` and ``dim``, such as
+    :func:`d2lutils.analysis.functions.rosenbrock` returns (used by Newton and trust-region methods)."""
+    missing = [a for a in ("value", "grad", "hess", "dim") if not hasattr(fn, a)]
+    if missing:
+        raise TypeError(f"{name} must be a test function with value, grad, hess and dim, e.g. "
+                        f"d2lutils.analysis.functions.rosenbrock(); got {type(fn).__name__} {fn!r} "
+                        f"(no {', '.join(missing)})")
+    return fn

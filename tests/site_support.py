@@ -70,11 +70,54 @@ def require_browser():
     return chromium, driver
 
 
+def _build_site_if_missing():
+    """Build the HTML site (``bash .ci/build``) if it is not there: once, under a lock that the
+    pytest-xdist workers share. Raises RuntimeError if it cannot be had."""
+    if (SITE_DIR / "search.html").is_file():
+        return
+    if "SITE_DIR" in os.environ:
+        raise RuntimeError(f"SITE_DIR={SITE_DIR} has no built site (no search.html)")
+    import fcntl
+    lock_path = ROOT / "_build" / ".site-build.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # one worker builds, the others wait for it
+        if (SITE_DIR / "search.html").is_file():
+            return
+        proc = subprocess.run(["bash", str(ROOT / ".ci" / "build")], cwd=ROOT, capture_output=True,
+                              text=True, env={**os.environ, "OPTIM_BOOK_SETUP_DONE": "1"})
+        if proc.returncode != 0 or not (SITE_DIR / "search.html").is_file():
+            raise RuntimeError("the browser tests need the HTML site and `bash .ci/build` failed:\n"
+                               + (proc.stdout + proc.stderr)[-3000:])
+
+
+def browser_available():
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return False
+    return bool(_first_executable("CHROMIUM", CHROMIUM_CANDIDATES) and
+                _first_executable("CHROMEDRIVER", DRIVER_CANDIDATES))
+
+
+def ensure_built():
+    """At the import of a browser test module: build the site if it is missing, so that the
+    pages its tests are parametrized over exist (a fresh clone used to collect placeholders
+    and skip them silently). Without a browser nothing is built: those tests skip, each
+    reason on one line of the summary (-rs). A failed build fails the collection."""
+    if browser_available():
+        try:
+            _build_site_if_missing()
+        except RuntimeError as exc:
+            pytest.fail(str(exc), pytrace=False)
+
+
 def require_site():
-    """The built site's folder, or skip with a clear message."""
-    if not (SITE_DIR / "search.html").is_file():
-        pytest.skip(f"the HTML site is not built ({SITE_DIR} has no search.html): "
-                    "run `bash .ci/build` first")
+    """The built site's folder (built now if missing); a site that cannot be had fails the test."""
+    try:
+        _build_site_if_missing()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
     return SITE_DIR
 
 

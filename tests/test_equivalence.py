@@ -5,7 +5,7 @@ from the start must agree to 1e-5 (relative).  Where the definitions really
 differ (Keras defaults, Adam's ε), the difference itself is asserted.
 
 Checked against the installed sources: mxnet/optimizer/optimizer.py (SGD,
-AdaGrad, RMSProp, AdaDelta, Adam) and keras/src/optimizers/*.py.
+AdaGrad, RMSProp, AdaDelta, Adam, Adamax) and keras/src/optimizers/*.py.
 MXNet's AdaGrad, RMSProp and AdaDelta create float32 state whatever the weight
 dtype (float64 weights are refused), so those run in float32 in MXNet.
 """
@@ -58,6 +58,14 @@ ALGORITHMS = {
                           ("adagrad", {"learning_rate": 0.1, "eps": 1.0}, "float32"),
                           lambda: keras.optimizers.Adagrad(0.1, initial_accumulator_value=0.0,
                                                            epsilon=1.0)),
+    # AdaMax (Kingma & Ba §7.1): the paper and MXNet have no ε; with ε = 0 Keras agrees too
+    "adamax": ({"lr": 0.01, "eps": 0.0},
+               ("adamax", {"learning_rate": 0.01}, "float64"),
+               lambda: keras.optimizers.Adamax(0.01, epsilon=0.0)),
+    # Keras adds its ε to u: a large ε shows where (MXNet has no ε to compare)
+    "adamax-keras-eps": ({"lr": 0.002, "eps": 0.5},
+                         None,
+                         lambda: keras.optimizers.Adamax(0.002, epsilon=0.5)),
     # Keras multiplies only the step by the learning rate, not the Δx it accumulates
     # (MXNet's AdaDelta has no learning rate, so it is compared with Keras only)
     "adadelta-lr": ({"lr": 0.5, "rho": 0.9, "eps": 1e-3},
@@ -339,3 +347,53 @@ def test_compare_with_builtin_rejects_bad_optimizers():
         d2lmx.compare_with_builtin(mx_momentum, mx_init_states, HP, "nesterov-sgd", {})
     with pytest.raises(TypeError, match="keras.optimizers.Optimizer"):
         d2ltf.compare_with_builtin(tf_momentum, tf_init_states, HP, "sgd")
+
+
+# ----------------------------------------------------------------------------
+# compare_with_reference: a from-scratch update against the NumPy rule
+
+def test_compare_with_reference_accepts_correct_momentum():
+    """In-place from-scratch momentum (MXNet and TensorFlow) equals RULES['momentum'] (gap < 1e-5)."""
+    assert d2lmx.compare_with_reference(mx_momentum, mx_init_states, HP, "momentum") < 1e-5
+    assert d2ltf.compare_with_reference(tf_momentum, tf_init_states, HP, "momentum") < 1e-5
+
+
+def test_compare_with_reference_catches_rebinding_bug():
+    """The rebinding bug is caught against the reference too (gap > 1e-2), in both frameworks."""
+    assert d2lmx.compare_with_reference(mx_momentum_rebinding, mx_init_states, HP, "momentum") > 1e-2
+    assert d2ltf.compare_with_reference(tf_momentum_rebinding, tf_init_states, HP, "momentum") > 1e-2
+
+
+def test_compare_with_reference_uses_rule_hp():
+    """rule_hp replaces hyperparams on the reference side: a different momentum is a different run."""
+    for framework, update, init in ((d2lmx, mx_momentum, mx_init_states),
+                                    (d2ltf, tf_momentum, tf_init_states)):
+        other = {"lr": 0.02, "momentum": 0.5}
+        assert framework.compare_with_reference(update, init, HP, "momentum", rule_hp=other) > 1e-2
+        assert framework.compare_with_reference(update, init, other, "momentum", rule_hp=HP) > 1e-2
+        assert framework.compare_with_reference(update, init, other, "momentum", rule_hp=other) < 1e-5
+    with pytest.raises(ValueError, match="unknown hyperparameter"):
+        d2ltf.compare_with_reference(tf_momentum, tf_init_states, HP, "sgd")
+    with pytest.raises(ValueError, match="unknown rule"):
+        d2lmx.compare_with_reference(mx_momentum, mx_init_states, HP, "heavyball")
+    with pytest.raises(ValueError, match="steps"):
+        d2lmx.compare_with_reference(mx_momentum, mx_init_states, HP, "momentum", steps=0)
+
+
+def test_mxnet_nadam_shares_its_momentum_schedule_across_parameters():
+    """MXNet 1.9.1's Nadam keeps the running product of μ_t on the optimizer, not per parameter.
+
+    With one parameter tensor it is RULES['nadam'] (Dozat's schedule_decay = 0.004) step by
+    step; with two (w and b, as on airfoil) the product is advanced twice per step and the runs
+    part (ch09's Nadam exercise states this).
+    """
+    start, grads = problem(np.float64)
+    hp = {"lr": 0.01, "eps": 1e-8, "schedule_decay": 0.004}
+    params = {"learning_rate": 0.01, "epsilon": 1e-8, "schedule_decay": 0.004}
+    gaps = []
+    for n in (1, 2):
+        ours = reference_trace("nadam", hp, start[:n], [g[:n] for g in grads])
+        theirs = run_mxnet("nadam", params, "float64", start[:n], [g[:n] for g in grads])
+        gaps.append(relative_gap(displacement(ours, start[:n]), displacement(theirs, start[:n])))
+    assert gaps[0] < 1e-10
+    assert gaps[1] > 0.05

@@ -207,6 +207,15 @@ def notebook_problems(nb):
                 problems.append(f"cell {i}: widget output {model} has no stored widget state "
                                 "(saved from JupyterLab?); re-execute with `bash .ci/execute`")
 
+    # every figure has an alt text (cell metadata mystnb.image.alt): what a screen reader says
+    for i, c in enumerate(cells):
+        figure = any(FIRST_VIEW_MIME in out.get("data", {}) and WIDGET_MIME not in out.get("data", {})
+                     for out in c.get("outputs", []))
+        alt = c.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "")
+        if figure and len(alt.strip()) < 8:
+            problems.append(f"cell {i}: a figure without an alt text (cell metadata "
+                            '{"mystnb": {"image": {"alt": "…"}}}, in Chinese, saying what it shows)')
+
     markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     headings = HEADING.findall(markdown)
     for title in ("小结", "练习"):
@@ -287,6 +296,10 @@ def good_notebook():
         v4.new_markdown_cell("## 小结\n\n* 要点。"),
         v4.new_markdown_cell("## 练习\n\n```{exercise}\n:label: ex1\n问题。\n```\n\n"
                              "```{solution} ex1\n:class: dropdown\n答案。\n```"),
+        v4.new_code_cell("d2lutils.plot([0, 1], [1, 0])", execution_count=7, outputs=[
+            v4.new_output("display_data", data={FIRST_VIEW_MIME: "iVBORw0KGgo=",
+                                                "text/plain": "<Figure>"})],
+            metadata={"mystnb": {"image": {"alt": "一条从 1 降到 0 的直线"}}}),
     ]
     nb = v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -322,7 +335,7 @@ def _set(nb, index, **changes):
 BREAKAGES = {
     "kernel": (lambda nb: nb.metadata.kernelspec.update(name="ir"), "kernelspec"),
     "unexecuted": (lambda nb: _set(nb, 2, execution_count=None), "not executed"),
-    "reordered": (lambda nb: _set(nb, 2, execution_count=7), "not 1..6"),
+    "reordered": (lambda nb: _set(nb, 2, execution_count=7), "not 1..7"),
     "no-outputs": (lambda nb: [c.update(outputs=[]) for c in nb.cells if c.cell_type == "code"],
                    "no outputs"),
     "error": (lambda nb: nb.cells[2].outputs.append(nbformat.v4.new_output(
@@ -355,6 +368,8 @@ BREAKAGES = {
     "slider-without-first-view": (lambda nb: nb.cells[7].outputs[0].data.pop(FIRST_VIEW_MIME),
                                   "cell 7: widget output without a first view"),
     "no-jupyterlab-note": (lambda nb: _set(nb, 6, tags=[]), "no note for JupyterLab readers"),
+    "figure-without-alt": (lambda nb: nb.cells[11].metadata.pop("mystnb"),
+                           "cell 11: a figure without an alt text"),
     "first-view-not-the-start-frame": (
         lambda nb: nb.metadata.widgets[WIDGET_STATE]["state"]["stack"]["state"].update(
             selected_index=0), "cell 7: the stored first view"),

@@ -100,6 +100,23 @@ CASES["nadam"] = ({"lr": 0.1, "beta1": 0.5, "beta2": 0.75, "eps": 0.01, "schedul
                   _n1,
                   [x - 0.1 * h / (SQ(s / 0.4375) + 0.01) for x, h, s in zip(_n1, _hat2, _s2)])
 
+# Yogi, β1 = 0.5, β2 = 0.75, ε = 0.01, lr = 0.1, s0 = 0.  s ← s − (1 − β2)·sign(s − g²)·g²
+# t=1: sign(0 − g1²) = −1, s1 = 0.25·g1² = [0.0625, 0.25] (Adam's s1 too): x1 is Adam's x1
+# t=2: v2 = [0, 0.75]; g2² = [0.0625, 4]: sign(s1 − g2²) = [0 (a tie), −1],
+#      s2 = [0.0625, 0.25 + 0.25·4] = [0.0625, 1.25]   (Adam: 1.1875); c1 = 0.75, c2 = 0.4375
+CASES["yogi"] = ({"lr": 0.1, "beta1": 0.5, "beta2": 0.75, "eps": 0.01},
+                 [1 - 0.1 * 0.5 / 0.51, -2 + 0.1 * 1 / 1.01],
+                 [1 - 0.1 * 0.5 / 0.51 - 0.0,
+                  -2 + 0.1 / 1.01 - 0.1 * 1.0 / (SQ(1.25 / 0.4375) + 0.01)])
+
+# AdaMax, β1 = 0.5, β2 = 0.75, ε = 0.01, lr = 0.1:  u ← max(β2·u, |g|), x ← x − lr/(1−β1^t)·v/(u+ε)
+# t=1: v1 = [0.25, −0.5], u1 = [0.5, 1]: x1 = x0 − 0.2·v1/(u1 + 0.01)
+# t=2: v2 = [0, 0.75], u2 = max([0.375, 0.75], [0.25, 2]) = [0.375, 2]: x2 = x1 − (0.1/0.75)·v2/(u2 + 0.01)
+CASES["adamax"] = ({"lr": 0.1, "beta1": 0.5, "beta2": 0.75, "eps": 0.01},
+                   [1 - 0.2 * 0.25 / 0.51, -2 + 0.2 * 0.5 / 1.01],
+                   [1 - 0.2 * 0.25 / 0.51 - 0.0,
+                    -2 + 0.2 * 0.5 / 1.01 - 0.1 / 0.75 * 0.75 / 2.01])
+
 # AMSGrad: with g1, g2 above s never decreases (s2 = [0.0625, 1.1875] >= s1 = [0.0625, 0.25]),
 # so its max is s itself and the steps are Adam's; test_amsgrad_keeps_the_largest_s covers the max.
 CASES["amsgrad"] = CASES["adam"]
@@ -112,7 +129,7 @@ def test_rules_are_the_books_algorithms():
     tests/test_large_batch.py.
     """
     assert set(RULES) == {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta",
-                          "adam", "amsgrad", "adamw", "nadam", "lars", "lamb"}
+                          "adam", "amsgrad", "yogi", "adamax", "adamw", "nadam", "lars", "lamb"}
     assert set(CASES) == {name for name, rule in RULES.items() if not rule.layerwise}
 
 
@@ -138,6 +155,68 @@ def test_amsgrad_keeps_the_largest_s():
         np.testing.assert_allclose(x, [-0.1 / 1.01], rtol=1e-12)
         rule.update(x, np.array([0.1]), state, hp)
         np.testing.assert_allclose(x, [-0.1 / 1.01 - second_step], rtol=1e-12)
+
+
+def _second_step(name, g1, g2, **hp):
+    """|x2 − x1| of the rule ``name`` fed the scalar gradients g1, then g2."""
+    rule, hp = resolve(name, hp)
+    x = np.zeros(1)
+    state = rule.init(x.shape)
+    rule.update(x, np.array([g1]), state, hp)
+    x1 = x.copy()
+    rule.update(x, np.array([g2]), state, hp)
+    return abs(float(x[0] - x1[0]))
+
+
+def test_yogi_shrinks_s_additively():
+    """g = 1 then 0.1 (β1 = 0.5, β2 = 0.75): Yogi's s falls by (1−β2)·g² = 0.0025 to 0.2475,
+    Adam's by the factor β2 (to 0.19); the second step divides by the corrected sqrt of that s."""
+    c1, c2 = 0.75, 1 - 0.75 ** 2
+    hp = {"lr": 0.1, "beta1": 0.5, "beta2": 0.75, "eps": 0.01}
+    expected = {"yogi": 0.1 * (0.3 / c1) / (SQ(0.2475 / c2) + 0.01),
+                "adam": 0.1 * (0.3 / c1) / (SQ(0.19 / c2) + 0.01)}
+    for name, step in expected.items():
+        assert _second_step(name, 1.0, 0.1, **hp) == pytest.approx(step, rel=1e-12), name
+    # a growing gradient: s rises by (1−β2)·g² = 0.25·4 (Adam: 0.75·0.25 + 0.25·4)
+    assert _second_step("yogi", 1.0, 2.0, **hp) == pytest.approx(
+        0.1 * ((0.25 + 1.0) / c1) / (SQ(1.25 / c2) + 0.01), rel=1e-12)
+
+
+def test_yogi_s_moves_at_most_one_gradient_square_per_step():
+    """|s_t − s_{t−1}| = (1−β2)·g_t² or 0, never more, whatever s was (here after a spike)."""
+    rule, hp = resolve("yogi", {"beta2": 0.9})
+    state = rule.init((1,))
+    rng = np.random.default_rng(0)
+    grads = np.concatenate([[30.0], rng.normal(size=200)])
+    for g in grads:
+        before = state["s"].copy()
+        rule.update(np.zeros(1), np.array([g]), state, hp)
+        change = abs(float(state["s"][0] - before[0]))
+        assert change == pytest.approx(0.1 * g * g, rel=1e-12) or change == 0.0
+    assert state["s"][0] > 0.1 * 900 - 0.1 * np.sum(grads[1:] ** 2) - 1e-9
+
+
+def test_adamax_keeps_the_decayed_maximum():
+    """g = 1 then 0.1 (β1 = 0.5, β2 = 0.75): u2 = max(0.75·1, 0.1) = 0.75, v2 = 0.3, c1 = 0.75."""
+    hp = {"lr": 0.1, "beta1": 0.5, "beta2": 0.75, "eps": 0.01}
+    assert _second_step("adamax", 1.0, 0.1, **hp) == pytest.approx(
+        0.1 / 0.75 * 0.3 / (0.75 + 0.01), rel=1e-12)
+    # a larger gradient replaces the maximum: u2 = max(0.75, 2) = 2, v2 = 0.25 + 1 = 1.25
+    assert _second_step("adamax", 1.0, 2.0, **hp) == pytest.approx(
+        0.1 / 0.75 * 1.25 / (2.0 + 0.01), rel=1e-12)
+
+
+def test_adamax_step_is_bounded_by_lr():
+    """Kingma & Ba §7.1: |Δx| ≤ η, for any gradients, spikes included (exactly: ≤ η times
+    (1−β1)/(1−β1/β2) ≈ 1.009 for β1 = 0.9, β2 = 0.999, since |g_k| ≤ u_t / β2^(t−k))."""
+    rule, hp = resolve("adamax", {"lr": 0.01})
+    x, state = np.zeros(4), rule.init((4,))
+    rng = np.random.default_rng(1)
+    for t in range(300):
+        g = rng.normal(size=4) * (100.0 if t % 50 == 0 else 1.0)
+        before = x.copy()
+        rule.update(x, g, state, hp)
+        assert np.all(np.abs(x - before) <= 0.01 * 0.1 / (1 - 0.9 / 0.999) * (1 + 1e-12))
 
 
 def test_adam_first_step_is_a_sign_step():

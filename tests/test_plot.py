@@ -190,3 +190,18 @@ def test_book_style_keeps_the_interactive_mode_the_backend_chose():
         assert matplotlib.is_interactive()
     finally:
         matplotlib.interactive(before)
+
+
+def test_plot_losses_colours_curves_by_optimizer():
+    """colors= gives each curve its optimizer's colour and keeps the line styles; a wrong count raises."""
+    from matplotlib.colors import to_hex
+    from d2lutils import plot_losses
+    from d2lutils.figures.colors import color_of
+    from d2lutils.training import TrainResult
+    result = TrainResult(epochs=[0.0, 1.0], losses=[2.0, 1.0], times=[0.0, 0.1])
+    axes = plot_losses([result, result], colors=["momentum", "sgd"])
+    assert [to_hex(line.get_color()) for line in axes.lines] == [
+        color_of("momentum").lower(), color_of("sgd").lower()]
+    assert [line.get_linestyle() for line in axes.lines] == ["-", "--"]
+    with pytest.raises(ValueError, match="colors has 1 entries for 2 series"):
+        plot_losses([result, result], colors=["momentum"])

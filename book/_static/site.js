@@ -1,7 +1,7 @@
 /* Site script of 《深度学习中的优化算法》 (listed in _config.yml html_js_files).
  *
- * 1. FontAwesome's SVG script must not watch the DOM, or it rewrites the <i>
- *    icons of ipywidgets (e.g. the Play widget). The book's layout template
+ * 1. FontAwesome's SVG script must not watch the DOM (it rewrote the <i> icons
+ *    of widgets). The book's layout template
  *    (book/_assets/templates/layout.html) no longer loads that script at all;
  *    the setting stays in case a theme upgrade brings it back.
  * 2. Framework tabs: adjacent code cells tagged `mxnet` / `tensorflow` (MyST-NB
@@ -35,12 +35,36 @@ document.addEventListener("click", function (ev) {
   bound.click();
 }, true);
 
+/* On a phone the ☷ (page contents) and ☰ (chapters) drawers are <dialog>s over three
+ * quarters of the screen; the theme leaves them open after a section is tapped, so the
+ * reader lands under the drawer. Close the drawer once the link has been followed (after
+ * the click's own navigation, so the jump to the section still happens). */
+document.addEventListener("click", function (ev) {
+  "use strict";
+  var link = ev.target && ev.target.closest && ev.target.closest("a[href]");
+  var drawer = link && link.closest("dialog[open]#pst-secondary-sidebar-modal, dialog[open]#pst-primary-sidebar-modal");
+  if (!drawer) return;
+  window.setTimeout(function () { if (drawer.open) drawer.close(); }, 0);
+});
+
 /* The visible toggles carry English tooltips ("Toggle primary sidebar") that, after a
  * tap on a phone, stay on screen over the page (the button keeps focus). Name them in
  * Chinese and let the browser's own title tooltip do (no Bootstrap tooltip): this runs
  * before the theme's scripts initialise their tooltips. */
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
+  // A search button that shows "搜索 Ctrl+K" is named by what it shows (its aria-label "搜索"
+  // did not match its visible label); the icon-only one keeps its aria-label.
+  document.querySelectorAll(".search-button__button").forEach(function (b) {
+    if (b.querySelector(".search-button__default-text")) b.removeAttribute("aria-label");
+  });
+  // The primary sidebar (logo, book title, search, chapters) is a landmark of its own, so
+  // the logo and title are not outside every landmark.
+  var side = document.getElementById("pst-primary-sidebar");
+  if (side && !side.getAttribute("role")) {
+    side.setAttribute("role", "complementary");
+    side.setAttribute("aria-label", "书名与章节");
+  }
   [[".primary-toggle", "章节目录"], [".secondary-toggle", "本页目录"]].forEach(function (pair) {
     document.querySelectorAll(pair[0]).forEach(function (b) {
       b.removeAttribute("data-bs-toggle");
@@ -49,32 +73,6 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
-
-/* ipywidgets' HTML manager typesets widget labels the MathJax 2 way,
- * MathJax.Hub.Queue(["Typeset", MathJax.Hub, el]); the site serves MathJax 3.
- * Give MathJax 3 that entry point, both on the configuration object (the page
- * may render widgets before MathJax loads) and once MathJax is ready. */
-(function () {
-  "use strict";
-  var cfg = window.MathJax;
-  if (!cfg || cfg.version) return;  // no math on this page, or MathJax already loaded
-  function typeset(job) {
-    var el = job && job[2];
-    var mj = window.MathJax;
-    if (mj && mj.typesetPromise) {
-      mj.typesetPromise(el ? [el] : undefined).catch(function () {});
-    } else if (mj && mj.startup && mj.startup.promise) {
-      mj.startup.promise.then(function () { typeset(job); });
-    }
-  }
-  cfg.Hub = { Queue: typeset };
-  cfg.startup = cfg.startup || {};
-  var ready = cfg.startup.ready;
-  cfg.startup.ready = function () {
-    if (ready) ready(); else window.MathJax.startup.defaultReady();
-    window.MathJax.Hub = { Queue: typeset };
-  };
-})();
 
 (function () {
   "use strict";
@@ -206,8 +204,11 @@ document.addEventListener("DOMContentLoaded", function () {
     } else if (article) {
       box.classList.remove("header-article-item");
       box.classList.add("fw-switch--inline");
+      // The build left a slot of the switch's height after the title (no layout shift).
+      var slot = article.querySelector(".fw-switch-slot");
       var title = article.querySelector("h1");
-      if (title) title.insertAdjacentElement("afterend", box);
+      if (slot) slot.appendChild(box);
+      else if (title) title.insertAdjacentElement("afterend", box);
       else article.insertBefore(box, article.firstChild);
     }
   }
@@ -289,50 +290,87 @@ document.addEventListener("DOMContentLoaded", function () {
 
   var SCROLLERS = [
     "div.math mjx-container[display]", "span.math.math-wide", "div.highlight pre", "div.cell_output",
-    ".cell_output pre", ".cell_output .widget-subarea", ".pst-scrollable-table-container",
+    ".cell_output pre", ".pst-scrollable-table-container",
     ".table-wrapper", ".bd-article .output pre",
   ].join(", ");
   var watched = new WeakSet();
 
-  function updateCue(el) {
+  /* Reads and writes are done in two passes over all elements (measure everything, then
+   * set attributes): interleaving them made the browser lay out the page once per
+   * formula (1.2 s of main thread on ch05 on a phone). */
+  function cueOf(el) {
     var max = el.scrollWidth - el.clientWidth;
-    var cue = "";
-    if (max > 3) {  // a formula's italic overhang of a pixel or two is no hidden content
-      var left = el.scrollLeft > 1, right = el.scrollLeft < max - 1;
-      cue = left && right ? "both" : right ? "right" : left ? "left" : "";
-    }
+    if (max <= 3) return "";  // a formula's italic overhang of a pixel or two is no hidden content
+    var left = el.scrollLeft > 1, right = el.scrollLeft < max - 1;
+    return left && right ? "both" : right ? "right" : left ? "left" : "";
+  }
+
+  /* A box that scrolls sideways is a Tab stop (keyboard readers can scroll it with the
+   * arrow keys) and says what it is; one that fits is not. */
+  function applyCue(el, cue) {
     if (cue) el.setAttribute("data-scroll-cue", cue);
     else el.removeAttribute("data-scroll-cue");
+    var scrolls = el.scrollWidth - el.clientWidth > 3;
+    if (scrolls && !el.hasAttribute("tabindex")) {
+      el.tabIndex = 0;
+      el.dataset.scrollFocus = "";
+      if (!el.getAttribute("role")) el.setAttribute("role", "region");
+      if (!el.getAttribute("aria-label")) el.setAttribute("aria-label", el.closest(".math") ? "公式（可左右滚动）" : "可左右滚动的内容");
+    } else if (!scrolls && el.hasAttribute("data-scroll-focus")) {
+      el.removeAttribute("tabindex");
+      el.removeAttribute("data-scroll-focus");
+      el.removeAttribute("role");
+      el.removeAttribute("aria-label");
+    }
+  }
+
+  function updateCue(el) { applyCue(el, cueOf(el)); }
+
+  function updateCues(els) {
+    var cues = els.map(cueOf);
+    els.forEach(function (el, i) { applyCue(el, cues[i]); });
   }
 
   var observer = window.ResizeObserver ? new ResizeObserver(function (entries) {
-    entries.forEach(function (e) { updateCue(e.target); });
+    updateCues(entries.map(function (e) { return e.target; }));
   }) : null;
 
-  /* An inline formula gets its own scroll box only when it is wider than its line. */
+  /* An inline formula gets its own scroll box only when it is wider than its line (or, kept
+   * with the punctuation after it in a math-nobr pair, than the room site.css leaves it). */
   function markWideMath() {
-    document.querySelectorAll(".bd-article span.math").forEach(function (m) {
-      var inner = m.querySelector("mjx-container");
-      var line = m.parentElement;
-      if (line && line.classList.contains("math-nobr")) line = line.parentElement;
-      if (!inner || !line) return;
+    var spans = Array.prototype.slice.call(document.querySelectorAll(".bd-article span.math"));
+    var sizes = spans.map(function (m) {
+      // (A formula still waiting to be swapped in by mathlazy.js is measured as its TeX text.)
+      var line = m.parentElement, pair = null;
+      if (line && line.classList.contains("math-nobr")) { pair = line; line = line.parentElement; }
+      if (!line) return null;
       var cs = getComputedStyle(line);
       var room = line.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
-      var wide = room > 0 && inner.getBoundingClientRect().width > room + 1;
-      if (wide !== m.classList.contains("math-wide")) m.classList.toggle("math-wide", wide);
+      if (room <= 0) return null;
+      var inner = m.querySelector("mjx-container") || m;
+      var alone = inner.getBoundingClientRect().width > room + 1;
+      var both = !!pair && (inner.getBoundingClientRect().width + pair.getBoundingClientRect().width -
+                            m.getBoundingClientRect().width) > room + 1;
+      return {alone: alone, both: both, pair: pair};
+    });
+    spans.forEach(function (m, i) {
+      var s = sizes[i];
+      if (!s) return;
+      m.classList.toggle("math-wide", s.alone || s.both);
     });
   }
 
   function refresh() {
     markWideMath();
-    document.querySelectorAll(SCROLLERS).forEach(function (el) {
+    var els = Array.prototype.slice.call(document.querySelectorAll(SCROLLERS));
+    els.forEach(function (el) {
       if (!watched.has(el)) {
         watched.add(el);
         el.addEventListener("scroll", function () { updateCue(el); }, { passive: true });
         if (observer) observer.observe(el);
       }
-      updateCue(el);
     });
+    updateCues(els);
     markZoomable();
   }
 
@@ -390,7 +428,7 @@ document.addEventListener("DOMContentLoaded", function () {
   function markZoomable() {
     document.querySelectorAll(".bd-content div.cell_output img, .bd-content figure img, .bd-content img.align-center")
       .forEach(function (img) {
-        if (img.closest(".widget-subarea") || !img.complete || !img.naturalWidth) return;
+        if (img.closest(".frame-slider") || !img.complete || !img.naturalWidth) return;
         var shown = img.getBoundingClientRect().width;
         var zoom = shown > 0 && img.naturalWidth > shown * 1.15;
         if (zoom === img.classList.contains("fig-zoomable")) return;
@@ -426,10 +464,12 @@ document.addEventListener("DOMContentLoaded", function () {
 
   function init() {
     keepPunctuation();
-    refresh();
-    var mj = window.MathJax;
-    if (mj && mj.startup && mj.startup.promise) mj.startup.promise.then(later);
-    window.addEventListener("load", later);
+    // After the page has loaded and the browser is idle, not before: measuring costs layout time.
+    window.addEventListener("load", function () {
+      if (window.requestIdleCallback) window.requestIdleCallback(refresh, { timeout: 1500 });
+      else window.setTimeout(refresh, 0);
+    });
+    document.addEventListener("optim:math", later);
     window.addEventListener("resize", later);
     // Opening a solution or switching a framework tab shows boxes that had no size.
     document.addEventListener("click", function (ev) {
@@ -442,50 +482,14 @@ document.addEventListener("DOMContentLoaded", function () {
   else init();
 })();
 
-/* Accessibility of what the theme and the widget manager render:
- * - slider handles (noUiSlider) get the slider's name as aria-label and the
- *   shown value as aria-valuetext ("η = 0.05"), not the position (0…n);
- * - the readout beside a slider is read-only (typing into it desynchronised
- *   readout, slider and picture);
- * - every frame of a slider gets an alt text from the sliders' names and values;
- * - sphinx-togglebutton's buttons say what they do, in Chinese (its label is the
- *   English "Toggle hidden content").
- * A MutationObserver keeps this true while widgets render and sliders move. */
+/* Accessibility of what the theme renders: sphinx-togglebutton's buttons say what
+ * they do, in Chinese (its label is the English "Toggle hidden content"). A
+ * MutationObserver keeps this true when a button opens or closes. */
 (function () {
   "use strict";
 
-  function nameOf(label) {
-    if (!label) return "";
-    var mml = label.querySelector("mjx-assistive-mml");
-    return (mml ? mml.textContent : label.textContent).replace(/\s+/g, " ").trim();
-  }
-
   function set(el, attr, value) {
     if (el.getAttribute(attr) !== value) el.setAttribute(attr, value);
-  }
-
-  function fixWidgetArea(area) {
-    var parts = [];
-    area.querySelectorAll(".widget-slider, .widget-hslider, .widget-vslider").forEach(function (s) {
-      var label = s.querySelector(".widget-label");
-      if (label && label.getAttribute("title") === "null") label.removeAttribute("title");
-      var name = nameOf(label) || "参数";
-      var readout = s.querySelector(".widget-readout");
-      var value = readout ? readout.textContent.trim() : "";
-      if (readout) {
-        set(readout, "contenteditable", "false");
-        readout.removeAttribute("tabindex");
-      }
-      var text = value ? name + " = " + value : name;
-      s.querySelectorAll(".noUi-handle").forEach(function (h) {
-        set(h, "aria-label", name);
-        if (value) set(h, "aria-valuetext", text);
-      });
-      parts.push(text);
-    });
-    if (!parts.length) return;
-    var alt = "交互图：" + parts.join("，") + " 时的结果";
-    area.querySelectorAll("img").forEach(function (img) { set(img, "alt", alt); });
   }
 
   function fixToggles() {
@@ -496,39 +500,13 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
-  var queued = false;
-  function fixAll() {
-    queued = false;
-    document.querySelectorAll(".widget-subarea").forEach(fixWidgetArea);
-    fixToggles();
-  }
-  function queue() {
-    if (queued) return;
-    queued = true;
-    Promise.resolve().then(fixAll);
-  }
-
   function init() {
-    fixAll();
+    fixToggles();
     new MutationObserver(function (records) {
-      for (var i = 0; i < records.length; i++) {
-        var r = records[i];
-        var t = r.target.nodeType === 1 ? r.target : r.target.parentElement;
-        if (!t) continue;
-        if (r.type === "attributes" && r.attributeName === "aria-expanded") { queue(); return; }
-        if (t.closest && t.closest(".widget-subarea")) { queue(); return; }
-        if (r.type === "childList" && r.addedNodes.length) {
-          for (var j = 0; j < r.addedNodes.length; j++) {
-            var n = r.addedNodes[j];
-            if (n.nodeType === 1 && (n.matches(".toggle-button, .widget-subarea, .jupyter-widgets") ||
-                n.querySelector(".toggle-button, .jupyter-widgets"))) { queue(); return; }
-          }
-        }
+      if (records.some(function (r) { return r.attributeName === "aria-expanded" || r.addedNodes.length; })) {
+        fixToggles();
       }
-    }).observe(document.body, {
-      subtree: true, childList: true, characterData: true, attributes: true,
-      attributeFilter: ["aria-valuetext", "aria-valuenow", "contenteditable", "src", "aria-expanded"],
-    });
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["aria-expanded"] });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
@@ -544,14 +522,20 @@ document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var FURNITURE = [".bd-header-article", ".header-article-items", ".bd-sidebar-secondary", ".prev-next-area",
     ".bd-footer-article", ".bd-footer-content", "button", ".dropdown-menu", ".fw-switch", ".toggle-hidden-hint",
-    ".widget-subarea", "script", "style", "mjx-assistive-mml", ".copybtn", "nav"].join(", ");
+    ".frame-slider", "script", "style", ".copybtn", "nav",
+    // the print-only copy of the page title and contents ("动量法 目录 ..." in title hits)
+    ".onlyprint", "#jb-print-docs-body"].join(", ");
   var GREEK = {alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", varepsilon: "ε", eta: "η",
     theta: "θ", kappa: "κ", lambda: "λ", mu: "μ", nu: "ν", xi: "ξ", pi: "π", rho: "ρ", sigma: "σ", tau: "τ",
     phi: "φ", varphi: "φ", chi: "χ", psi: "ψ", omega: "ω", Gamma: "Γ", Delta: "Δ", Theta: "Θ", Lambda: "Λ",
     Sigma: "Σ", Phi: "Φ", Omega: "Ω", nabla: "∇", partial: "∂", infty: "∞", sum: "Σ", prod: "Π",
     cdot: "·", times: "×", le: "≤", leq: "≤", ge: "≥", geq: "≥", ne: "≠", neq: "≠", approx: "≈",
     to: "→", rightarrow: "→", leftarrow: "←", in: "∈", odot: "⊙", sqrt: "√", top: "ᵀ", ldots: "…",
-    cdots: "…", dots: "…", mid: "|", pm: "±"};
+    cdots: "…", dots: "…", mid: "|", pm: "±", Rightarrow: "⇒", Leftarrow: "⇐", mapsto: "↦",
+    lVert: "‖", rVert: "‖", Vert: "‖", lvert: "|", rvert: "|", langle: "⟨", rangle: "⟩", prime: "′",
+    preceq: "⪯", succeq: "⪰", subseteq: "⊆", forall: "∀", exists: "∃", ell: "ℓ"};
+  var FUNCTIONS = ["sin", "cos", "tan", "log", "ln", "exp", "max", "min", "arg", "argmin", "argmax", "det",
+    "sup", "inf", "lim", "sign", "tr", "diag", "min", "E", "Var"];
 
   function texToText(tex) {
     tex = tex.replace(/\\(?:begin|end)\{[^}]*\}/g, " ");
@@ -564,8 +548,12 @@ document.addEventListener("DOMContentLoaded", function () {
         .replace(/\\[td]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, "($1)/($2)");
     }
     return tex
-      .replace(/\\(?:left|right|big|Big|bigg|Bigg|displaystyle|tfrac|dfrac|quad|qquad|nonumber|label\{[^}]*\})/g, " ")
-      .replace(/\\([A-Za-z]+)/g, function (m, name) { return GREEK[name] !== undefined ? GREEK[name] : ""; })
+      // (?![A-Za-z]): \leftarrow is an arrow, not \left + "arrow"
+      .replace(/\\(?:left|right|big|Big|bigg|Bigg|displaystyle|tfrac|dfrac|quad|qquad|nonumber)(?![A-Za-z])|\\label\{[^}]*\}/g, " ")
+      .replace(/\\([A-Za-z]+)/g, function (m, name) {
+        if (GREEK[name] !== undefined) return GREEK[name];
+        return FUNCTIONS.indexOf(name) >= 0 ? " " + name + " " : "";   // \sin -> sin
+      })
       .replace(/\\[,;:! ]|&|\\\\/g, " ")
       .replace(/[{}]/g, "")
       .replace(/\s+/g, " ")
@@ -573,13 +561,25 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function install() {
-    if (typeof Search === "undefined" || !Search.htmlToText || Search.htmlToText.optimBook) return;
+    if (typeof Search === "undefined") {
+      // On the search page searchtools.js is deferred after this script: patch at
+      // DOMContentLoaded, before Search.init (which searchtools registers later) runs.
+      if (document.readyState !== "complete" && !install.waiting) {
+        install.waiting = true;
+        document.addEventListener("DOMContentLoaded", install);
+      }
+      return;
+    }
+    if (!Search.htmlToText || Search.htmlToText.optimBook) return;
     var original = Search.htmlToText;
     var patched = function (htmlString, anchor) {
       var doc = new DOMParser().parseFromString(htmlString, "text/html");
       doc.querySelectorAll(FURNITURE).forEach(function (el) { el.remove(); });
+      // A typeset formula keeps its TeX in data-tex (book/_assets/mathrender.js).
       doc.querySelectorAll(".math").forEach(function (m) {
-        m.textContent = " " + texToText(m.textContent.replace(/\\\(|\\\)|\\\[|\\\]/g, "")) + " ";
+        var tex = m.getAttribute("data-tex");
+        if (tex === null) tex = m.textContent.replace(/\\\(|\\\)|\\\[|\\\]/g, "");
+        m.textContent = " " + texToText(tex) + " ";
       });
       return original.call(this, "<!DOCTYPE html>" + doc.documentElement.outerHTML, anchor);
     };
@@ -601,7 +601,7 @@ document.addEventListener("DOMContentLoaded", function () {
 (function () {
   "use strict";
   var KEY = "sphinx_highlight_terms";
-  var SKIP = ".math, mjx-container, script, style, textarea, button, svg, .widget-subarea, .search-hits";
+  var SKIP = ".math, mjx-container, script, style, textarea, button, svg, .frame-slider, .search-hits";
 
   function takeTerms() {
     var url = new URL(window.location.href);

@@ -13,13 +13,15 @@ grid (shape ``(..., d)``, e.g. for contour plots)::
 
 ``value`` / ``grad`` / ``hess`` reject points whose last axis is not ``fn.dim``
 long or that are not finite, with a message that says what was expected.
+The functions on which the first-order rates are tight (Huber, Nesterov's quadratic)
+are built in the convexity chapter and saved to :mod:`d2lutils.analysis.worst_case`.
 """
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple
+from typing import Callable
 
 import numpy as np
 
-from ..validation import check_non_negative_int, check_positive_int, check_scalar
+from ..validation import check_scalar
 
 
 @dataclass(frozen=True)
@@ -200,75 +202,6 @@ def square():
     return TestFunction(name="x^2", formula=r"x^2", dim=1, _value=lambda x: x ** 2,
                         _grad=lambda x: [2 * x], _hess=lambda x: [[2.0 + 0.0 * x]],
                         minimizers=((0.0,),))
-
-
-# ----------------------------------------------------------------------------
-# the functions on which the rates of first-order methods are tight (convexity chapter)
-
-def huber_worst_case(L, R, steps):
-    """The 1-D Huber function on which gradient descent with η = 1/L is worst after ``steps`` steps.
-
-    f(x) = L x²/2 for |x| ≤ δ and L δ |x| − L δ²/2 outside, δ = R/(2N + 1).
-    From x₀ = R, N steps of size 1/L give exactly f(x_N) − f* = L R²/(4N + 2)
-    (Drori & Teboulle 2014).  Returns ``(f, grad)`` acting on 1-D arrays.
-    """
-    L = check_scalar(L, "L", min_val=0, include_boundaries="neither")
-    R = check_scalar(R, "R", min_val=0, include_boundaries="neither")
-    steps = check_non_negative_int(steps, "steps")
-    delta = R / (2 * steps + 1)
-
-    def f(x):
-        a = np.abs(np.asarray(x, float))
-        return float(np.sum(np.where(a <= delta, L * a ** 2 / 2, L * delta * a - L * delta ** 2 / 2)))
-
-    def grad(x):
-        x = np.asarray(x, float)
-        return L * np.clip(x, -delta, delta)
-
-    return f, grad
-
-
-def _tridiag_matvec(x):
-    """tridiag(−1, 2, −1) @ x without forming the matrix."""
-    out = 2 * x
-    out[1:] -= x[:-1]
-    out[:-1] -= x[1:]
-    return out
-
-
-class Quadratic(NamedTuple):
-    """f(x) = ½ xᵀAx − bᵀx given by ``matvec`` (v ↦ Av), with minimizer ``x_star`` and minimum ``f_star``."""
-
-    matvec: object
-    b: np.ndarray
-    x_star: np.ndarray
-    f_star: float
-
-    def value(self, x):
-        x = np.asarray(x, float)
-        return float(0.5 * x @ self.matvec(x) - self.b @ x)
-
-    def grad(self, x):
-        return self.matvec(np.asarray(x, float)) - self.b
-
-
-def nesterov_worst_case(d, L=1.0):
-    """Nesterov's "worst function in the world" for first-order methods (Lectures, §2.1.2).
-
-    f(x) = (L/4)(½ xᵀAx − x₁), A = tridiag(−1, 2, −1) of size d.  Any method
-    whose iterates lie in x₀ + span of past gradients, started at x₀ = 0,
-    satisfies f(x_k) − f* ≥ 3L‖x₀ − x*‖² / (32 (k + 1)²) for k ≤ (d − 1)/2.
-    Its Hessian has largest eigenvalue below L.
-    """
-    check_positive_int(d, "d")
-    L = check_scalar(L, "L", min_val=0, include_boundaries="neither")
-    b = np.zeros(d)
-    b[0] = L / 4
-    i = np.arange(1, d + 1)
-    x_star = 1 - i / (d + 1)
-    quad = Quadratic(lambda x: L / 4 * _tridiag_matvec(x), b, x_star, 0.0)
-    return quad._replace(f_star=quad.value(x_star))
-
 
 
 # ----------------------------------------------------------------------------

@@ -25,7 +25,9 @@ OPTIMIZER_COLORS = {
     "lamb": "#2A7F73",       # teal
     "newton": "#332288",     # indigo
     "lbfgs": "#AA4499",      # magenta
+    "bfgs": "#D62F6B",       # raspberry
     "cg": "#4477AA",         # steel blue
+    "kfac": "#B15928",       # rust
 }
 
 

@@ -259,11 +259,12 @@ def _set_title(axes, title, diverged):
 
 
 def plot_losses(results, labels=None, xlabel="epoch", ylabel="loss", figsize=None,
-                against="epochs", xscale="linear"):
+                against="epochs", xscale="linear", colors=None):
     """Plot the loss curves of one or several :class:`~d2lutils.training.TrainResult`.
 
     ``against`` picks the x axis: ``"epochs"`` or ``"times"`` (training seconds);
     with ``xscale="log"`` the points at x = 0 (the initial loss) are left out.
+    ``colors`` (one per curve: optimizer names or colours) is passed to :func:`plot`.
     """
     if against not in ("epochs", "times"):
         raise ValueError(f"against must be 'epochs' or 'times', got {against!r}")
@@ -279,4 +280,4 @@ def plot_losses(results, labels=None, xlabel="epoch", ylabel="loss", figsize=Non
         ys = [y[x > 0] for x, y in zip(xs, ys)]
         xs = [x[x > 0] for x in xs]
     return plot(xs, ys, xlabel=xlabel, ylabel=ylabel, legend=labels, figsize=figsize,
-                xscale=xscale)
+                xscale=xscale, colors=colors)

@@ -13,8 +13,8 @@ functions serve three views of the network:
 * **one flat vector**: :func:`flatten`, :func:`unflatten` and :class:`FlatMLP`,
   for ``scipy.optimize`` and for gradient checks.
 
-Every chapter uses ReLU, with one exception: the quasi-Newton section of
-牛顿法与二阶方法 trains with ``activation="tanh"``, because BFGS's theory and
+Every chapter uses ReLU, with one exception: the quasi-Newton comparison of
+深度学习中的二阶方法 trains with ``activation="tanh"``, because BFGS's theory and
 its line search assume a twice-differentiable loss, which ReLU's kinks break.
 All functions keep the dtype of the parameters (float32 or float64).
 """

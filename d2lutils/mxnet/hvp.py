@@ -13,12 +13,23 @@ product from two ordinary gradients instead.
 import mxnet as mx
 from mxnet import autograd
 
-from ..validation import check_same_structure
+import numpy as np
+
+from ..validation import check_callable, check_same_structure
 
 
-def _check(params, vectors):
+def _check(loss_fn, params, vectors):
+    check_callable(loss_fn, "loss_fn", "loss_fn(*params) -> NDArray")
     params = list(params)
     return params, check_same_structure(vectors, params, "vectors", "params")
+
+
+def _finite(out):
+    """The products, checked: a NaN or inf is reported, never returned."""
+    for i, h in enumerate(out):
+        if not np.all(np.isfinite(h.asnumpy())):
+            raise FloatingPointError(f"the Hessian–vector product of params[{i}] holds NaN or inf")
+    return out
 
 
 def hvp(loss_fn, params, vectors):
@@ -30,7 +41,7 @@ def hvp(loss_fn, params, vectors):
     Raises ``NotImplementedError`` naming the operator when MXNet has no
     second-order gradient for it.
     """
-    params, vectors = _check(params, vectors)
+    params, vectors = _check(loss_fn, params, vectors)
     for p in params:
         p.attach_grad()
     try:
@@ -44,7 +55,7 @@ def hvp(loss_fn, params, vectors):
         raise NotImplementedError(
             f"MXNet {mx.__version__} has no second-order gradient for the operator {op}; "
             "for a quadratic loss use hvp_quadratic") from None
-    return [p.grad.copy() for p in params]
+    return _finite([p.grad.copy() for p in params])
 
 
 def gradients(loss_fn, params):
@@ -60,7 +71,7 @@ def gradients(loss_fn, params):
 
 def hvp_quadratic(loss_fn, params, vectors):
     """[H v] = ∇L(θ + v) − ∇L(θ): exact when L is quadratic in θ (its gradient is affine)."""
-    params, vectors = _check(params, vectors)
+    params, vectors = _check(loss_fn, params, vectors)
     shifted = gradients(loss_fn, [p + v for p, v in zip(params, vectors)])
     here = gradients(loss_fn, params)
-    return [a - b for a, b in zip(shifted, here)]
+    return _finite([a - b for a, b in zip(shifted, here)])

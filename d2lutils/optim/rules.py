@@ -9,8 +9,8 @@ names follow the book's equations: ``lr`` (η), ``momentum`` (γ of momentum),
 ``weight_decay`` (λ of AdamW, LARS and LAMB).
 
 :data:`RULES` holds every rule the book trains with: the chapters' SGD, momentum,
-Nesterov, AdaGrad, RMSProp, AdaDelta, Adam and AMSGrad, the AdamW and Nadam of the
-network chapter, and the layer-wise LARS and LAMB of the large-batch chapter
+Nesterov, AdaGrad, RMSProp, AdaDelta, Adam, AMSGrad, Yogi and AdaMax, the AdamW and
+Nadam of the network chapter, and the layer-wise LARS and LAMB of the large-batch chapter
 (:mod:`d2lutils.optim.large_batch`).  The chapters, the benchmark, the playground's
 fixtures and the tests all take their rules from here.
 
@@ -202,6 +202,44 @@ def _nadam(p, g, state, hp):
     p -= hp["lr"] * m_hat / (np.sqrt(s / (1 - b2 ** t)) + hp["eps"])
 
 
+def _yogi(p, g, state, hp):
+    """Yogi (Zaheer et al. 2018): Adam with an additive second-moment update.
+
+    s ← s − (1 − β2)·sign(s − g²)·g²: s moves towards g² by at most (1 − β2)·g² per
+    step, so after a large gradient it shrinks slowly (Adam's s shrinks by the factor β2
+    every step).  Everything else is Adam's Algorithm 1 (:func:`_adam`): s starts at 0,
+    both moments are bias-corrected, ε is added to sqrt(ŝ).  optax and TensorFlow
+    Addons start s at 1e-6 instead (and the latter puts ε on the uncorrected sqrt(s)).
+    """
+    v, s, t = state["v"], state["s"], state["t"]
+    b1, b2 = hp["beta1"], hp["beta2"]
+    t += 1
+    v *= b1
+    v += (1 - b1) * g
+    g2 = g * g
+    s -= (1 - b2) * np.sign(s - g2) * g2
+    _adam_step(p, v, s, 1 - b1 ** t, 1 - b2 ** t, hp)
+
+
+def _adamax_init(shape):
+    return {"v": np.zeros(shape), "u": np.zeros(shape), "t": np.zeros(())}
+
+
+def _adamax(p, g, state, hp):
+    """AdaMax (Kingma & Ba 2015, §7.1): Adam with the ∞-norm, u ← max(β2·u, |g|).
+
+    x ← x − η/(1 − β1^t) · v/(u + ε).  u needs no bias correction.  The paper and
+    MXNet's ``adamax`` have no ε (ε = 0); Keras's ``Adamax`` adds ε to u.
+    """
+    v, u, t = state["v"], state["u"], state["t"]
+    b1 = hp["beta1"]
+    t += 1
+    v *= b1
+    v += (1 - b1) * g
+    np.maximum(hp["beta2"] * u, np.abs(g), out=u)
+    p -= hp["lr"] / (1 - b1 ** t) * v / (u + hp["eps"])
+
+
 _ADAM_DEFAULTS = {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 
 RULES = {
@@ -215,6 +253,8 @@ RULES = {
     "amsgrad": Rule(_amsgrad_init, _amsgrad, dict(_ADAM_DEFAULTS), ("eps_form",)),
     "adamw": Rule(_adam_init, _adamw, {**_ADAM_DEFAULTS, "eps": 1e-7, "weight_decay": 0.004}),
     "nadam": Rule(_nadam_init, _nadam, {**_ADAM_DEFAULTS, "eps": 1e-7, "schedule_decay": 0.004}),
+    "yogi": Rule(_adam_init, _yogi, {**_ADAM_DEFAULTS, "eps": 1e-3}),
+    "adamax": Rule(_adamax_init, _adamax, {"lr": 0.002, "beta1": 0.9, "beta2": 0.999, "eps": 1e-7}),
     "lars": Rule(large_batch.init_layerwise, large_batch.lars,
                  {"lr": 0.1, "momentum": 0.9, "eta": 0.001, "weight_decay": 0.0, "eps": 0.0},
                  layerwise=True),

@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402
 
-from ..comparison import check_dtype, random_problem, relative_gap  # noqa: E402
+from ..comparison import check_dtype, random_problem, reference_trace, relative_gap  # noqa: E402
 from ..training.airfoil import (PermutedData, state_leaves, check_data, check_loop_args,  # noqa: E402
                        check_scratch_hyperparams, check_unchanged, init_linear_params, report,
                        run_epochs)
@@ -211,3 +211,33 @@ def compare_with_builtin(trainer_fn, init_states, hyperparams, optimizer,
         ours_trace.append([p.numpy() for p in ours])
         theirs_trace.append([p.numpy() for p in theirs])
     return relative_gap(ours_trace, theirs_trace)
+
+
+def compare_with_reference(trainer_fn, init_states, hyperparams, rule, rule_hp=None,
+                           steps=50, seed=0, dtype=np.float32):
+    """Feed the same gradients to a hand-written update and to a NumPy reference rule.
+
+    ``trainer_fn`` and ``init_states(feature_dim)`` have the signatures used by
+    :func:`train_scratch`; ``rule`` is a name in :data:`d2lutils.optim.RULES`, run in
+    float64 with ``rule_hp`` (by default ``hyperparams``: the chapters use the
+    reference's names ``lr``, ``beta1``, ``eps``, ...; missing ones take the rule's
+    defaults).  Both start from the random parameters of :func:`compare_with_builtin`
+    and see the same ``steps`` random gradients.  Returns the largest relative
+    difference of all parameters over the run.
+    """
+    check_callable(trainer_fn, "trainer_fn", "trainer_fn(params, grads, states, hyperparams)")
+    check_callable(init_states, "init_states", "init_states(feature_dim)")
+    check_scratch_hyperparams(hyperparams)
+    check_positive_int(steps, "steps")
+    check_non_negative_int(seed, "seed")
+    dtype = check_dtype(dtype)
+    start, grads = random_problem(5, steps, seed, dtype)
+    theirs = reference_trace(rule, dict(hyperparams if rule_hp is None else rule_hp), start, grads)
+    ours = [tf.Variable(p) for p in start]
+    states = init_states(5)
+    check_states(states, ours)
+    ours_trace = []
+    for step_grads in grads:
+        trainer_fn(ours, [tf.constant(g) for g in step_grads], states, hyperparams)
+        ours_trace.append([p.numpy() for p in ours])
+    return relative_gap(ours_trace, theirs)

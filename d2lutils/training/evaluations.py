@@ -9,11 +9,22 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import check_callable, check_non_negative_int
+from ..validation import check_callable, check_finite_vector, check_non_negative_int, check_positive_int
 
 
-def _steps(steps):
-    return int(check_non_negative_int(steps, "steps"))
+def _steps(steps, name="steps"):
+    return int(check_non_negative_int(steps, name))
+
+
+def _checked(loss, grad, size, where):
+    """(loss, gradient) as returned by a user's ``loss_grad``, checked: a NaN is reported, never passed on."""
+    grad = np.asarray(grad, dtype=float)
+    if grad.shape != (size,):
+        raise ValueError(f"loss_grad returned a gradient of shape {grad.shape}, expected ({size},)")
+    if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
+        raise FloatingPointError(f"loss_grad returned a non-finite loss or gradient {where} "
+                                 f"(loss = {float(loss)!r}): the run diverged or the data hold NaN")
+    return float(loss), grad
 
 
 def _one_blas_thread():
@@ -53,12 +64,18 @@ def scipy_run(method, loss_grad, theta0, max_iter=100):
     """
     from scipy import optimize
 
+    if not isinstance(method, str):
+        raise TypeError(f"method must be the name of a scipy.optimize.minimize method, e.g. "
+                        f"'L-BFGS-B', got {type(method).__name__} {method!r}")
     check_callable(loss_grad, "loss_grad", "loss_grad(θ) -> (loss, gradient)")
-    passes, times, losses = [0.0], [0.0], [float(loss_grad(theta0)[0])]
+    theta0 = check_finite_vector(theta0, "theta0")
+    max_iter = check_positive_int(max_iter, "max_iter")
+    passes, times = [0.0], [0.0]
+    losses = [_checked(*loss_grad(theta0), theta0.size, "at theta0")[0]]
     start = None
 
     def fun(theta):
-        loss, grad = loss_grad(theta)
+        loss, grad = _checked(*loss_grad(theta), theta0.size, f"at evaluation {len(passes)}")
         passes.append(passes[-1] + 1)
         times.append(time.perf_counter() - start)
         losses.append(float(loss))
@@ -66,8 +83,8 @@ def scipy_run(method, loss_grad, theta0, max_iter=100):
 
     with _one_blas_thread():
         start = time.perf_counter()
-        result = optimize.minimize(fun, np.array(theta0, dtype=float), jac=True, method=method,
-                                   options={"maxiter": _steps(max_iter)})
+        result = optimize.minimize(fun, theta0, jac=True, method=method,
+                                   options={"maxiter": max_iter})
     return Record(np.array(passes), np.array(times), np.array(losses), result.x)
 
 
@@ -77,23 +94,32 @@ def minibatch_run(rule, loss_grad, theta0, num_examples, batch_size, epochs, see
     ``loss_grad(θ, idx) -> (loss, gradient)`` on the examples ``idx`` (``idx=None``:
     all of them).  The full-data loss is recorded after every epoch; the time
     spent on recording is not counted.  Runs with one BLAS thread, like :func:`scipy_run`.
+    A non-finite loss or gradient raises ``FloatingPointError`` naming the epoch.
     """
     from ..data.airfoil import minibatches
     from ..optim.rules import resolve
 
     rule, hp = resolve(rule, hp)
-    theta = np.array(theta0, dtype=float)
+    check_callable(loss_grad, "loss_grad", "loss_grad(θ, idx) -> (loss, gradient)")
+    theta = check_finite_vector(theta0, "theta0")
+    num_examples = check_positive_int(num_examples, "num_examples")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if batch_size > num_examples:
+        raise ValueError(f"batch_size must be at most num_examples = {num_examples}, got {batch_size}")
+    epochs = _steps(epochs, "epochs")
     state = rule.init(theta.shape)
-    rng = np.random.default_rng(seed)
-    passes, times, losses = [0.0], [0.0], [float(loss_grad(theta, None)[0])]
+    rng = np.random.default_rng(_steps(seed, "seed"))
+    passes, times = [0.0], [0.0]
+    losses = [_checked(*loss_grad(theta, None), theta.size, "at theta0")[0]]
     elapsed = 0.0
     with _one_blas_thread():
-        for _ in range(_steps(epochs)):
+        for epoch in range(epochs):
             start = time.perf_counter()
             for idx in minibatches(num_examples, batch_size, rng):
-                rule.update(theta, loss_grad(theta, idx)[1], state, hp)
+                grad = _checked(*loss_grad(theta, idx), theta.size, f"in epoch {epoch + 1}")[1]
+                rule.update(theta, grad, state, hp)
             elapsed += time.perf_counter() - start
             passes.append(passes[-1] + 1)
             times.append(elapsed)
-            losses.append(float(loss_grad(theta, None)[0]))
+            losses.append(_checked(*loss_grad(theta, None), theta.size, f"after epoch {epoch + 1}")[0])
     return Record(np.array(passes), np.array(times), np.array(losses), theta)

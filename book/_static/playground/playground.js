@@ -10,7 +10,8 @@
  *   data-fn        quadratic | ill_conditioned | saddle | rosenbrock | beale | himmelblau
  *   data-fn-params JSON, e.g. {"a": 1, "b": 2} or {"b": 2, "kappa": 20}
  *   data-functions comma list: adds a function selector (race page)
- *   data-rules     comma list of sgd momentum nesterov adagrad rmsprop adadelta adam amsgrad newton
+ *   data-rules     comma list of sgd momentum nesterov adagrad rmsprop adadelta adam amsgrad adamw
+ *                  nadam yogi adamax newton (the elementwise rules of RULES, plus Newton)
  *   data-hp        JSON {rule: {hp: value}} starting hyperparameters
  *   data-controls  comma list of controls to show: hyperparameter names, kappa, steps
  *   data-shared    comma list of hyperparameters with one control for all rules
@@ -241,6 +242,56 @@
       update: function (p, g, st, hp) { adamStep(p, g, st, hp, false); }},
     amsgrad: {defaults: {lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8}, init: stateOf(["v", "s", "s_max"]),
       update: function (p, g, st, hp) { adamStep(p, g, st, hp, true); }},
+    adamw: {defaults: {lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7, weight_decay: 0.004},
+      init: stateOf(["v", "s"]),
+      update: function (p, g, st, hp) {        // decoupled decay first, then Adam (framework eps)
+        for (var i = 0; i < p.length; i++) p[i] = p[i] - hp.lr * hp.weight_decay * p[i];
+        var h = {}, k;
+        for (k in hp) h[k] = hp[k];
+        h.eps_form = "framework";
+        adamStep(p, g, st, h, false);
+      }},
+    nadam: {defaults: {lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7, schedule_decay: 0.004},
+      init: function (n) { var s = stateOf(["m", "s"])(n); s.mu_product = 1; return s; },
+      update: function (p, g, st, hp) {
+        var b1 = hp.beta1, b2 = hp.beta2, d = hp.schedule_decay;
+        st.t += 1;
+        var muT = b1 * (1 - 0.5 * Math.pow(0.96, st.t * d));
+        var muNext = b1 * (1 - 0.5 * Math.pow(0.96, (st.t + 1) * d));
+        st.mu_product = st.mu_product * muT;
+        for (var i = 0; i < p.length; i++) {
+          st.m[i] = st.m[i] * b1;
+          st.m[i] = st.m[i] + (1 - b1) * g[i];
+          st.s[i] = st.s[i] * b2;
+          st.s[i] = st.s[i] + (1 - b2) * g[i] * g[i];
+          var mHat = muNext * st.m[i] / (1 - st.mu_product * muNext) + (1 - muT) * g[i] / (1 - st.mu_product);
+          p[i] = p[i] - hp.lr * mHat / (Math.sqrt(st.s[i] / (1 - Math.pow(b2, st.t))) + hp.eps);
+        }
+      }},
+    yogi: {defaults: {lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-3}, init: stateOf(["v", "s"]),
+      update: function (p, g, st, hp) {       // Adam with s <- s - (1 - b2) sign(s - g^2) g^2
+        var b1 = hp.beta1, b2 = hp.beta2;
+        st.t += 1;
+        var c1 = 1 - Math.pow(b1, st.t), c2 = 1 - Math.pow(b2, st.t);
+        for (var i = 0; i < p.length; i++) {
+          st.v[i] = st.v[i] * b1;
+          st.v[i] = st.v[i] + (1 - b1) * g[i];
+          var g2 = g[i] * g[i];
+          st.s[i] = st.s[i] - (1 - b2) * Math.sign(st.s[i] - g2) * g2;
+          p[i] = p[i] - hp.lr * (st.v[i] / c1) / (Math.sqrt(st.s[i] / c2) + hp.eps);
+        }
+      }},
+    adamax: {defaults: {lr: 0.002, beta1: 0.9, beta2: 0.999, eps: 1e-7}, init: stateOf(["v", "u"]),
+      update: function (p, g, st, hp) {       // the infinity norm: u <- max(b2 u, |g|)
+        var b1 = hp.beta1;
+        st.t += 1;
+        for (var i = 0; i < p.length; i++) {
+          st.v[i] = st.v[i] * b1;
+          st.v[i] = st.v[i] + (1 - b1) * g[i];
+          st.u[i] = Math.max(hp.beta2 * st.u[i], Math.abs(g[i]));
+          p[i] = p[i] - hp.lr / (1 - Math.pow(b1, st.t)) * st.v[i] / (st.u[i] + hp.eps);
+        }
+      }},
   };
 
   function resolve(rule, hp) {
@@ -318,20 +369,7 @@
     return String(parseFloat(v.toPrecision(3)));
   }
 
-  var core = {FUNCTIONS: FUNCTIONS, RULES: RULES, makeFunction: makeFunction, trajectory: trajectory,
-              newtonTrajectory: newtonTrajectory, solve: solve, run: run, fmt: fmt};
-  if (typeof module !== "undefined" && module.exports) { module.exports = core; return; }
-  if (typeof document === "undefined") { global.OptimCore = core; return; }
-  if (global.OptimPlayground) { global.OptimPlayground.initAll(); return; }  // a second <script> tag
-
-  // ------------------------------------------------------------------ browser part
-  var doc = document;
-  var SCRIPT = doc.currentScript;
-  var COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#7F3C8D", "#8C6D31"];
-  var RULE_NAMES = {sgd: "梯度下降", momentum: "动量法", nesterov: "Nesterov 动量", adagrad: "AdaGrad",
-                    rmsprop: "RMSProp", adadelta: "AdaDelta", adam: "Adam", amsgrad: "AMSGrad", newton: "牛顿法"};
-  var FN_NAMES = {quadratic: "病态二次函数", ill_conditioned: "病态二次函数", saddle: "鞍点 x₁² − x₂²",
-                  rosenbrock: "Rosenbrock 香蕉谷", beale: "Beale 函数", himmelblau: "Himmelblau（四个极小点）"};
+  // ------------------------------------------------------------------ slider scales (no DOM)
   // scale: log (slider over log10 v), beta (slider over log10(1 - v)), lin
   var HP = {
     lr: {label: "学习率 η", scale: "log", min: 1e-4, max: 10},
@@ -342,18 +380,6 @@
     beta2: {label: "β₂", scale: "beta", min: 1e-5, max: 1},
     eps: {label: "ε", scale: "log", min: 1e-10, max: 1},
   };
-  var NEWTON_LR = {label: "步长 η", scale: "log", min: 0.01, max: 2};
-  var uid = 0;
-
-  function el(tag, attrs, text) {
-    var e = doc.createElement(tag);
-    for (var k in attrs || {}) e.setAttribute(k, attrs[k]);
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-  function nums(s) { return s ? s.split(",").map(Number) : null; }
-  function list(s) { return s ? s.split(",").map(function (v) { return v.trim(); }).filter(Boolean) : null; }
-  function json(s) { try { return s ? JSON.parse(s) : {}; } catch (e) { return {}; } }
   function nice(v, digits) { return parseFloat(v.toPrecision(digits)); }
 
   // Log-scale sliders step through round numbers (…, 0.1, 0.11, …, 0.75, 0.8, …): about 34
@@ -389,6 +415,41 @@
     }
     return keys.length - 1;
   }
+  var core = {FUNCTIONS: FUNCTIONS, RULES: RULES, makeFunction: makeFunction, trajectory: trajectory,
+              newtonTrajectory: newtonTrajectory, solve: solve, run: run, fmt: fmt,
+              HP: HP, sliderStops: steps, toValue: toValue, toPos: toPos};
+  if (typeof module !== "undefined" && module.exports) { module.exports = core; return; }
+  if (typeof document === "undefined") { global.OptimCore = core; return; }
+  if (global.OptimPlayground) { global.OptimPlayground.initAll(true); return; }  // a second <script> tag
+
+  // ------------------------------------------------------------------ browser part
+  var doc = document;
+  var SCRIPT = doc.currentScript;
+  var COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#7F3C8D", "#8C6D31"];
+  /* One colour per optimizer, the same as in the book's matplotlib figures: the site build
+   * (book/_assets/optimizer_colors.py) writes d2lutils.figures.colors.OPTIMIZER_COLORS into
+   * the page as window.OPTIM_COLORS. The palette above is only a fallback (Node tests). */
+  function colorOf(rule, idx) {
+    var table = global.OPTIM_COLORS;
+    return (table && table[rule]) || COLORS[idx % COLORS.length];
+  }
+  var RULE_NAMES = {sgd: "梯度下降", momentum: "动量法", nesterov: "Nesterov 动量", adagrad: "AdaGrad",
+                    rmsprop: "RMSProp", adadelta: "AdaDelta", adam: "Adam", amsgrad: "AMSGrad",
+                    adamw: "AdamW", nadam: "Nadam", yogi: "Yogi", adamax: "AdaMax", newton: "牛顿法"};
+  var FN_NAMES = {quadratic: "病态二次函数", ill_conditioned: "病态二次函数", saddle: "鞍点 x₁² − x₂²",
+                  rosenbrock: "Rosenbrock 香蕉谷", beale: "Beale 函数", himmelblau: "Himmelblau（四个极小点）"};
+  var NEWTON_LR = {label: "步长 η", scale: "log", min: 0.01, max: 2};
+  var uid = 0;
+
+  function el(tag, attrs, text) {
+    var e = doc.createElement(tag);
+    for (var k in attrs || {}) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function nums(s) { return s ? s.split(",").map(Number) : null; }
+  function list(s) { return s ? s.split(",").map(function (v) { return v.trim(); }).filter(Boolean) : null; }
+  function json(s) { try { return s ? JSON.parse(s) : {}; } catch (e) { return {}; } }
   function range(meta) {
     if (meta.scale === "lin") return [meta.min, meta.max, meta.step];
     return [0, steps(meta).length - 1, 1];
@@ -409,7 +470,8 @@
     this.controls = list(d.controls);
     this.ranges = json(d.ranges);   // {name: [min, max]} narrows a slider
     this.mark = d.mark === "optimal";
-    this.race = d.race !== undefined;
+    // Every playground can race (play the runs step by step) unless data-race="off".
+    this.race = d.race !== "off";
     this.startInit = nums(d.start);
     this.stepsInit = d.steps ? +d.steps : 50;
     this.viewInit = nums(d.view);
@@ -531,7 +593,7 @@
           if (!groups[rule]) {
             groups[rule] = el("fieldset", {"class": "opg-group"});
             var lg = el("legend");
-            lg.appendChild(el("span", {"class": "opg-swatch", style: "background:" + COLORS[i]}));
+            lg.appendChild(el("span", {"class": "opg-swatch", style: "background:" + colorOf(rule, i)}));
             lg.appendChild(doc.createTextNode(RULE_NAMES[rule]));
             groups[rule].appendChild(lg);
             form.appendChild(groups[rule]);
@@ -569,7 +631,12 @@
     var reset = el("button", {type: "button", "class": "opg-reset"}, "重置");
     reset.addEventListener("click", function () { self.stop(); self.reset(); });
     buttons.appendChild(reset);
-    form.appendChild(buttons);
+    // Right under the plot (before the legend): on a phone the plot and its play control fit
+    // on one screen, so the race can be watched.
+    // (buildControls runs again when the optimizer selector changes: one row, not two.)
+    if (this.buttons) this.buttons.remove();
+    this.buttons = buttons;
+    this.root.insertBefore(buttons, this.legend);
   };
 
   Playground.prototype.addSlider = function (box, key, meta, targets, onInput) {
@@ -600,7 +667,9 @@
   };
 
   Playground.prototype.show = function (entry, v) {
-    var text = entry.meta.scale === "lin" ? String(v) : fmt(v);
+    // Whole numbers as they are (steps); anything else with 3 significant digits (a computed
+    // optimum like γ* = 0.40260548415522257 squeezed the row).
+    var text = entry.meta.scale === "lin" && Number.isInteger(v) ? String(v) : fmt(v);
     entry.output.textContent = text;
     entry.input.setAttribute("aria-valuetext", entry.meta.label + " = " + text);
   };
@@ -848,14 +917,57 @@
     this.describe();
   };
 
+  /* Axes of the contour plot: ticks with round values along the bottom and left edges and the
+   * coordinate names (x₁ to the right, x₂ up), on a light backing so they read over contours. */
+  function niceStep(span, count) {
+    var raw = span / count, mag = Math.pow(10, Math.floor(Math.log10(raw))), m = raw / mag;
+    return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * mag;
+  }
+  Playground.prototype.drawAxes = function (ctx) {
+    if (this.fn.dim !== 2) return;
+    var v = this.view, W = this.W, H = this.H, self = this;
+    ctx.save();
+    ctx.font = "11px sans-serif";
+    ctx.lineWidth = 1;
+    function label(text, x, y, align, base) {
+      ctx.textAlign = align;
+      ctx.textBaseline = base;
+      var w = ctx.measureText(text).width;
+      ctx.fillStyle = "rgba(255, 255, 255, 0.8)";
+      ctx.fillRect(align === "left" ? x - 1 : align === "right" ? x - w - 1 : x - w / 2 - 1,
+                   base === "bottom" ? y - 12 : base === "top" ? y : y - 6, w + 2, 12);
+      ctx.fillStyle = "#333";
+      ctx.fillText(text, x, y);
+    }
+    ctx.strokeStyle = "#555";
+    var sx = niceStep(v[1] - v[0], Math.max(3, Math.round(W / 90)));
+    for (var x = Math.ceil(v[0] / sx) * sx; x <= v[1]; x += sx) {
+      var px = self.toPx(x, v[2])[0];
+      if (px < 24 || px > W - 24) continue;
+      ctx.beginPath(); ctx.moveTo(px, H); ctx.lineTo(px, H - 5); ctx.stroke();
+      label(String(parseFloat(x.toPrecision(3))), px, H - 6, "center", "bottom");
+    }
+    var sy = niceStep(v[3] - v[2], Math.max(3, Math.round(H / 70)));
+    for (var y = Math.ceil(v[2] / sy) * sy; y <= v[3]; y += sy) {
+      var py = self.toPx(v[0], y)[1];
+      if (py < 16 || py > H - 22) continue;
+      ctx.beginPath(); ctx.moveTo(0, py); ctx.lineTo(5, py); ctx.stroke();
+      label(String(parseFloat(y.toPrecision(3))), 7, py, "left", "middle");
+    }
+    label("x₁", W - 4, H - 6, "right", "bottom");
+    label("x₂", 7, 4, "left", "top");
+    ctx.restore();
+  };
+
   Playground.prototype.draw = function () {
     var ctx = this.canvas.getContext("2d"), self = this, W = this.W, H = this.H;
     var upto = this.race ? this.shown : Infinity;
     ctx.clearRect(0, 0, W, H);
     ctx.drawImage(this.background, 0, 0, W, H);
+    this.drawAxes(ctx);
     var labels = 0;
     this.runs.forEach(function (r, idx) {
-      var n = Math.min(r.points.length, upto + 1), color = COLORS[idx % COLORS.length];
+      var n = Math.min(r.points.length, upto + 1), color = colorOf(self.rules[idx], idx);
       ctx.strokeStyle = color;
       ctx.fillStyle = color;
       ctx.lineWidth = 2 + 1.5 * (self.runs.length - 1 - idx) / Math.max(1, self.runs.length - 1);  // overlaps stay visible
@@ -903,6 +1015,7 @@
     ctx.strokeStyle = "#111";
     ctx.stroke();
     this.drawLoss(upto);
+    if (this.race && this.runs.length && this.legend) this.describe();
   };
 
   // Loss against step, log y-axis (f - f*), linear when f has no minimum.
@@ -948,7 +1061,7 @@
     ctx.fillText(title, W - right - 6, top + 3);
     this.runs.forEach(function (r, idx) {
       var n = Math.min(r.loss.length, upto + 1);
-      ctx.strokeStyle = COLORS[idx % COLORS.length];
+      ctx.strokeStyle = colorOf(self.rules[idx], idx);
       ctx.lineWidth = 1.6 + 1.4 * (self.runs.length - 1 - idx) / Math.max(1, self.runs.length - 1);
       ctx.beginPath();
       for (var k = 0; k < n; k++) {
@@ -971,10 +1084,11 @@
     this.legend.textContent = "";
     this.runs.forEach(function (r, idx) {
       var rule = self.rules[idx], li = el("li");
-      li.appendChild(el("span", {"class": "opg-swatch", style: "background:" + COLORS[idx % COLORS.length]}));
+      li.appendChild(el("span", {"class": "opg-swatch", style: "background:" + colorOf(rule, idx)}));
       li.appendChild(doc.createTextNode(RULE_NAMES[rule] + "："));
-      var k = r.points.length - 1, text;
-      if (r.diverged) {
+      // During a race the legend tells where each run is now, not how it ends.
+      var last = r.points.length - 1, k = Math.min(last, self.race ? self.shown : last), text;
+      if (r.diverged && k === last) {
         li.appendChild(el("strong", {"class": "opg-diverged"}, "发散"));
         text = "第 " + (k + 1) + " 步越界";
       } else {
@@ -988,7 +1102,7 @@
     this.canvas.setAttribute("aria-label", "等高线图，" + label + "。拖动或用方向键移动起点。");
     this.lossCanvas.setAttribute("aria-label", "损失随步数变化（对数纵轴）");
     this.caption.textContent = label;
-    this.summary.textContent = label + "。" + parts.join("；") + "。";
+    if (!this.playing) this.summary.textContent = label + "。" + parts.join("；") + "。";
   };
 
   Playground.prototype.togglePlay = function () {
@@ -1015,11 +1129,24 @@
     if (this.playButton) this.playButton.textContent = "▶ 播放";
   };
 
-  function initAll() {
+  function initOne(node) {
+    if (node.hasAttribute("data-opg-ready")) return;
+    node.setAttribute("data-opg-ready", "");
+    node.optimPlayground = new Playground(node);
+  }
+
+  /* A playground on screen (or within one screen of it) starts at once; one further down a
+   * chapter starts when the reader scrolls near it, so a chapter's first paint and its
+   * first seconds are not spent computing trajectories nobody sees yet. */
+  function initAll(now) {
     var nodes = doc.querySelectorAll(".optim-playground:not([data-opg-ready])");
+    var io = (now !== true && global.IntersectionObserver) ? new global.IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) { io.unobserve(e.target); initOne(e.target); }
+      });
+    }, {rootMargin: "100% 0px 100% 0px"}) : null;
     for (var i = 0; i < nodes.length; i++) {
-      nodes[i].setAttribute("data-opg-ready", "");
-      nodes[i].optimPlayground = new Playground(nodes[i]);
+      if (io) io.observe(nodes[i]); else initOne(nodes[i]);
     }
   }
 

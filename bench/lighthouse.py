@@ -1,0 +1,143 @@
+"""Lighthouse figures of every page of the built site, as a phone reader meets it (GUIDE §13).
+
+Not a test (nothing in pytest times anything). Usage, after `bash .ci/build`:
+
+    npm install --prefix /work/tools lighthouse@12.8.2      # once, outside the repository
+    .venv/bin/python bench/lighthouse.py [--site _build/html] [--runs 3] [--pages ch05_momentum,index]
+                                         [--lighthouse /work/tools/node_modules/.bin/lighthouse] [--desktop]
+
+Serves the site with `python -m http.server` on 127.0.0.1 (no compression, as a worst case), runs
+Lighthouse (mobile preset unless --desktop: simulated slow 4G and 4x CPU slowdown) `--runs` times per
+page with a fresh headless Chromium each time, and prints the median of each figure per page:
+performance, accessibility, best practices and SEO scores, first contentful paint, total blocking time,
+cumulative layout shift, bytes transferred on the first visit (empty cache) and off-site requests.
+The 1-minute load average before and after is printed too: the machine is shared, so timings vary.
+Raw reports go to bench/results/lighthouse/ (git-ignored); the table to bench/results/lighthouse.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from site_support import serve  # noqa: E402
+from toc import toc_files  # noqa: E402
+
+TARGETS = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 95,
+           "fcp_ms": 2000, "tbt_ms": 200, "cls": 0.1, "bytes": 2_000_000, "offsite": 0}
+
+
+def pages():
+    """Every page of the table of contents, by its path under the site root."""
+    return [f"{name}.html" for name in toc_files()]
+
+
+def run_once(lighthouse, url, out, desktop, cpu=None):
+    profile = tempfile.mkdtemp(prefix="lh-chromium-")
+    cmd = [lighthouse, url, "--quiet", "--output=json", f"--output-path={out}",
+           "--only-categories=performance,accessibility,best-practices,seo",
+           f"--chrome-flags=--headless=new --no-sandbox --disable-gpu --user-data-dir={profile}"]
+    if desktop:
+        cmd.append("--preset=desktop")
+    if cpu is not None:
+        cmd.append(f"--throttling.cpuSlowdownMultiplier={cpu}")
+    env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
+    for attempt in range(3):   # on a loaded machine Lighthouse sometimes times out talking to Chromium
+        try:
+            subprocess.run(cmd, check=True, env=env, timeout=300, stdout=subprocess.DEVNULL)
+            break
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            if attempt == 2:
+                print(f"  Lighthouse failed 3 times on {url}: {exc}", flush=True)
+                return None
+    report = json.loads(Path(out).read_text(encoding="utf-8"))
+    audits = report["audits"]
+    host = urlsplit(url).netloc
+    offsite = [r["url"] for r in audits["network-requests"]["details"]["items"]
+               if urlsplit(r["url"]).scheme in ("http", "https") and urlsplit(r["url"]).netloc != host]
+    failed = {k: a.get("title") for k, a in audits.items()
+              if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") == "binary"}
+    return {
+        **{c: round(100 * report["categories"][c]["score"]) for c in
+           ("performance", "accessibility", "best-practices", "seo")},
+        "fcp_ms": audits["first-contentful-paint"]["numericValue"],
+        "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
+        "tbt_ms": audits["total-blocking-time"]["numericValue"],
+        "cls": audits["cumulative-layout-shift"]["numericValue"],
+        "bytes": audits["total-byte-weight"]["numericValue"],
+        "offsite": len(offsite),
+        # Lighthouse's measure of this machine's speed at the time (a quiet desktop: ~1000-2000);
+        # the simulated phone is this machine slowed down by the CPU multiplier.
+        "benchmark_index": report["environment"].get("benchmarkIndex", 0),
+        "failed_audits": failed,
+    }
+
+
+def loadavg():
+    return os.getloadavg()[0]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--site", type=Path, default=ROOT / "_build" / "html")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--pages", default="", help="comma-separated page names (default: every toc page)")
+    ap.add_argument("--lighthouse", default=os.environ.get("LIGHTHOUSE", "/work/tools/node_modules/.bin/lighthouse"))
+    ap.add_argument("--desktop", action="store_true")
+    ap.add_argument("--cpu", type=float, default=None,
+                    help="CPU slowdown multiplier instead of the preset's 4 (for a machine that is "
+                         "itself slow or loaded: see the benchmark index printed per page)")
+    args = ap.parse_args(argv)
+    chosen = pages()
+    if args.pages:
+        wanted = args.pages.split(",")
+        chosen = [p for p in chosen if any(Path(p).stem == w for w in wanted)]
+    outdir = ROOT / "bench" / "results" / "lighthouse"
+    outdir.mkdir(parents=True, exist_ok=True)
+    print(f"load average (1 min) at start: {loadavg():.2f}", flush=True)
+    rows = {}
+    with serve(args.site) as base:
+        for page in chosen:
+            runs = [run_once(args.lighthouse, base + page, outdir / f"{Path(page).stem}-{k}.json", args.desktop,
+                             args.cpu)
+                    for k in range(args.runs)]
+            runs = [r for r in runs if r is not None]
+            if not runs:
+                continue
+            med = {key: statistics.median(r[key] for r in runs) for key in runs[0] if key != "failed_audits"}
+            med["failed_audits"] = sorted({t for r in runs for t in r["failed_audits"].values()})
+            med["runs"] = len(runs)
+            rows[page] = med
+            print(f"{page}: " + ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}"
+                                          for k, v in med.items()), flush=True)
+    print(f"load average (1 min) at end: {loadavg():.2f}")
+    missing = [Path(p).stem for p in chosen if p not in rows]
+    if missing:
+        print("not measured (Lighthouse failed): " + ", ".join(missing))
+    lines = ["| page | perf | a11y | best pr. | SEO | FCP s | LCP s | TBT ms | CLS | first visit MB | off-site | BI |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for page, m in rows.items():
+        lines.append(f"| {Path(page).stem} | {m['performance']:.0f} | {m['accessibility']:.0f} | "
+                     f"{m['best-practices']:.0f} | {m['seo']:.0f} | {m['fcp_ms'] / 1000:.2f} | "
+                     f"{m['lcp_ms'] / 1000:.2f} | {m['tbt_ms']:.0f} | {m['cls']:.3f} | {m['bytes'] / 1e6:.2f} | "
+                     f"{m['offsite']:.0f} | {m.get('benchmark_index', 0):.0f} |")
+    table = "\n".join(lines)
+    print(table)
+    (ROOT / "bench" / "results" / "lighthouse.md").write_text(table + "\n", encoding="utf-8")
+    (ROOT / "bench" / "results" / "lighthouse.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    misses = [f"{Path(p).stem}: {k} {m[k]:.4g}" for p, m in rows.items() for k, t in TARGETS.items()
+              if (m[k] < t if k in ("performance", "accessibility", "best-practices", "seo") else m[k] > t)]
+    print("targets missed: " + (", ".join(misses) if misses else "none"))
+
+
+if __name__ == "__main__":
+    main()

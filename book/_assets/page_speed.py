@@ -1,0 +1,144 @@
+"""Text first: no script in a page's <head> holds up its first paint (a local Sphinx extension).
+
+Sphinx, the theme and its extensions put a dozen small scripts in every page's ``<head>``
+(doctools, copy button, toggle button, translations, the theme's own, site.js ...), each
+loaded and run before the browser shows any text; on a phone over a slow network every
+one costs a round trip. None of them needs to run before the page is parsed: they all wait
+for DOMContentLoaded (or check ``document.readyState``). So every external script gets
+``defer``: it still runs in the same order, after parsing, before DOMContentLoaded.
+
+Kept synchronous: ``documentation_options.js`` (322 bytes), because inline scripts right
+after it (``DOCUMENTATION_OPTIONS.pagename = ...``) use what it defines; after the build its
+content is written into each page instead (one request less); and inline scripts (a
+``defer`` on them means nothing). The search page's own search scripts are deferred after the
+build too. ``tests/test_site.py`` checks that no script over
+50 KB blocks rendering on any page.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sphinx.builders.html._assets import _JavaScript
+
+KEEP_SYNC = ("documentation_options.js",)
+
+
+def _deferred(js):
+    if not isinstance(js, _JavaScript) or not js.filename:
+        return js  # an inline script
+    attrs = dict(js.attributes)
+    if "async" in attrs or "defer" in attrs or attrs.get("type", "text/javascript") != "text/javascript":
+        return js
+    if str(js.filename).split("?")[0].endswith(KEEP_SYNC):
+        return js
+    attrs["defer"] = "defer"
+    return _JavaScript(js.filename, priority=js.priority, **attrs)
+
+
+def defer_scripts(app, pagename, templatename, context, doctree):
+    context["script_files"] = [_deferred(js) for js in context.get("script_files", [])]
+
+
+_SEARCH_SCRIPTS_RE = re.compile(r'<script src="((?:_static/)?(?:searchtools|language_data)\.js|searchindex\.js)"></script>')
+
+
+_DOC_OPTIONS_RE = re.compile(r'<script src="([./]*)_static/documentation_options\.js\?v=[0-9a-f]+"></script>')
+
+
+def inline_documentation_options(app, exception):
+    """build-finished: documentation_options.js (a few hundred bytes that inline scripts after it
+    need, so it cannot be deferred) written into each page instead of fetched: one round trip
+    less before the first paint."""
+    if exception is not None or app.builder.format != "html":
+        return
+    source = Path(app.outdir) / "_static" / "documentation_options.js"
+    if not source.is_file():
+        return
+    body = "<script>" + source.read_text(encoding="utf-8").strip() + "</script>"
+    for page in Path(app.outdir).rglob("*.html"):
+        if "_static" in page.parts:
+            continue
+        html = page.read_text(encoding="utf-8")
+        new = _DOC_OPTIONS_RE.sub(lambda m: body, html)
+        if new != html:
+            page.write_text(new, encoding="utf-8")
+
+
+_IMG_RE = re.compile(r'<img\b([^>]*?)\s*/?>')
+EAGER_IMAGES = 2   # the first images of a page may be on its first screen: load those at once
+
+
+def _png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def size_images(app, exception):
+    """build-finished: every output figure gets its width and height (the browser reserves its
+    box before the file arrives: no layout shift, no re-layout per image) and, after the first
+    EAGER_IMAGES of a page, loading="lazy" (a figure further down is fetched when the reader
+    nears it, not on the first visit)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for page in outdir.rglob("*.html"):
+        if "_static" in page.parts:
+            continue
+        html = page.read_text(encoding="utf-8")
+        count = [0]
+
+        def fix(m, page=page):
+            attrs = m.group(1)
+            src = re.search(r'\bsrc="([^"]+)"', attrs)
+            if not src or "_images/" not in src.group(1) or "frame-slider__image" in attrs:
+                return m.group(0)
+            count[0] += 1
+            extra = ""
+            if " width=" not in attrs and " height=" not in attrs:
+                target = (page.parent / src.group(1)).resolve()
+                size = _png_size(target) if target.is_file() else None
+                if size:
+                    extra += f' width="{size[0]}" height="{size[1]}"'
+            if count[0] > EAGER_IMAGES and "loading=" not in attrs:
+                extra += ' loading="lazy"'
+            if "decoding=" not in attrs:
+                extra += ' decoding="async"'
+            return f"<img{attrs}{extra} />"
+        new = _IMG_RE.sub(fix, html)
+        if new != html:
+            page.write_text(new, encoding="utf-8")
+
+
+def defer_search_page(app, exception):
+    """build-finished: the search page's own scripts (searchtools.js, language_data.js and the
+    index, which the theme's template writes into its <head>) deferred too: searchtools.js
+    needs doctools.js, which is deferred now, and runs its search on DOMContentLoaded."""
+    if exception is not None or app.builder.format != "html":
+        return
+    page = Path(app.outdir) / "search.html"
+    if page.is_file():
+        html = page.read_text(encoding="utf-8")
+        page.write_text(_SEARCH_SCRIPTS_RE.sub(r'<script defer="defer" src="\1"></script>', html), encoding="utf-8")
+
+
+def reserve_switch_slot(app, pagename, templatename, context, doctree):
+    """html-page-context: on a page with MXNet/TensorFlow cells, an empty slot right after the
+    title where site.js puts the framework switch on a phone: the switch (built after the first
+    paint, now that scripts are deferred) no longer pushes the text down (layout shift)."""
+    body = context.get("body", "")
+    if ("tag_mxnet" in body or "tag_tensorflow" in body) and "</h1>" in body:
+        context["body"] = body.replace("</h1>", '</h1>\n<div class="fw-switch-slot"></div>', 1)
+
+
+def setup(app):
+    app.connect("html-page-context", reserve_switch_slot)
+    # Late (priority 900): after the handlers that add per-page scripts (MyST-NB, frame_sliders).
+    app.connect("html-page-context", defer_scripts, priority=900)
+    app.connect("build-finished", defer_search_page)
+    app.connect("build-finished", inline_documentation_options)
+    app.connect("build-finished", size_images)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -1,0 +1,67 @@
+/* Typeset formulas swapped in as they come near the viewport (the site runs no MathJax).
+ *
+ * book/_assets/mathrender.js typeset every formula at build time: those near the top of
+ * a page are in the page; each other one keeps its TeX and has data-m="k", its typeset
+ * form being entry k of PAGE.math.json. After the page has loaded, that file is fetched
+ * once and each formula is swapped in when it comes within half a screen of the viewport
+ * (a swap changes only what is off screen; the browser's scroll anchoring keeps the text
+ * a reader is looking at in place). Then "optim:math" is dispatched on the document so
+ * site.js can refresh the scroll cues of wide formulas.
+ */
+(function () {
+  "use strict";
+  var pending = document.querySelectorAll("[data-m]");
+  if (!pending.length) return;
+  var url = window.location.pathname.replace(/\.html$/, "") + ".math.json";
+  var typeset = null, waiting = [];
+  var BATCH = 12;
+
+  function swap(el) {
+    var k = Number(el.getAttribute("data-m"));
+    if (!typeset || typeset[k] === undefined) return;
+    var eqno = el.querySelector(":scope > .eqno");
+    el.innerHTML = typeset[k];
+    if (eqno) el.insertBefore(eqno, el.firstChild);
+    el.removeAttribute("data-m");
+  }
+
+  var flush = null;
+  function later() {
+    if (flush) return;
+    flush = window.requestAnimationFrame(function () {
+      flush = null;
+      // A few formulas a frame keeps every task short (no jank while scrolling).
+      var batch = waiting.splice(0, BATCH);
+      batch.forEach(swap);
+      if (waiting.length) later();
+      else if (batch.length) document.dispatchEvent(new CustomEvent("optim:math"));
+    });
+  }
+
+  function start() {
+    fetch(url).then(function (r) { return r.json(); }).then(function (data) {
+      typeset = data;
+      var io = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+        entries.forEach(function (e) {
+          if (e.isIntersecting) { io.unobserve(e.target); waiting.push(e.target); }
+        });
+        later();
+      }, { rootMargin: "50% 0px 50% 0px" }) : null;
+      pending.forEach(function (el) {
+        if (io) io.observe(el); else waiting.push(el);
+      });
+      later();
+    }).catch(function () { /* offline file missing: the TeX stays readable */ });
+  }
+
+  // Printing shows every formula typeset.
+  window.addEventListener("beforeprint", function () { if (typeset) pending.forEach(swap); });
+
+  // After the page has loaded and the browser is idle: reading comes first.
+  function soon() {
+    if (window.requestIdleCallback) window.requestIdleCallback(start, { timeout: 2000 });
+    else window.setTimeout(start, 200);
+  }
+  if (document.readyState === "complete") soon();
+  else window.addEventListener("load", soon);
+})();
