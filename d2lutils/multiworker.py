@@ -274,14 +274,23 @@ class ClusterRun:
         return (compute, comm) if reduce is None else (float(reduce(compute)), float(reduce(comm)))
 
 
-def _mxnet_record(run, unflatten):
+def _params(value, unflatten):
+    """Parameters as a worker wrote them: one flat vector (MXNet) or a list of tensors (TensorFlow)."""
+    if value and isinstance(value[0], list):
+        return [np.array(p, np.float32) for p in value]
+    return unflatten(np.array(value, np.float32))
+
+
+def _record(run, unflatten):
     history = run.get("history")
+    timed = "compute_seconds" in run
     return RunRecord(
         mode=run["mode"], optimizer=run["optimizer"], lr=run["lr"], seed=run["seed"],
         losses=np.array(run["losses"]), train_loss=run["train_loss"],
-        params=unflatten(np.array(run["params"], np.float32)),
-        compute_seconds=np.array(run["compute_seconds"]), comm_seconds=np.array(run["comm_seconds"]),
-        history=None if history is None else [unflatten(np.array(h, np.float32)) for h in history],
+        params=_params(run["params"], unflatten),
+        compute_seconds=np.array(run["compute_seconds"]) if timed else None,
+        comm_seconds=np.array(run["comm_seconds"]) if timed else None,
+        history=None if history is None else [_params(h, unflatten) for h in history],
         staleness=None if "staleness_hist" not in run else np.array(run["staleness_hist"]),
         version=run.get("version"))
 
@@ -330,28 +339,34 @@ def run_cluster(engine, workers=2, *, runs=None, mode="dist_sync", steps=10, loc
                 accumulate=1, compression=0.0, servers=1, lr=0.5, data=None, timeout=120.0):
     """Train the digits MLP on a real loopback cluster of ``engine``; a :class:`ClusterRun`.
 
-    ``engine="mxnet"``: a scheduler, ``servers`` servers and ``workers``
-    workers (:mod:`d2lutils.mxnet.multiworker`), started once for all
+    Both engines train ``mlp.init_params(s)`` with SGD on the data plan of
+    :mod:`d2lutils.training.data_parallel` (one shuffling per epoch, worker
+    ``rank`` takes its share of every global batch of ``workers · local_batch``
+    examples), ``steps`` steps per run, and start their processes once for all
     ``runs``.  Each run is a dict ``{'mode': 'dist_sync' | 'dist_async',
     'optimizer': 'sgd' | 'dcasgd', 'lr': η, 'seed': s[, 'lamda': λ]
     [, 'record': True]}`` (``mode`` defaults to the argument ``mode``,
     ``optimizer`` to ``'sgd'``, ``seed`` to 0; default ``runs``: one SGD run
-    with rate ``lr``): ``steps`` pushes per worker from
-    ``mlp.init_params(s)``, each push the summed gradient of ``accumulate``
-    micro-batches of ``local_batch`` examples; ``record`` keeps the weights
-    after every step.  Asynchronous runs must come first: the server is then
-    switched to synchronous mode, as ``mx.kv.create('dist_sync')`` does.
+    with rate ``lr``); ``record`` keeps the weights after every step.
+
+    ``engine="mxnet"``: a scheduler, ``servers`` servers and ``workers``
+    workers (:mod:`d2lutils.mxnet.multiworker`); each push is the summed
+    gradient of ``accumulate`` micro-batches of ``local_batch`` examples.
+    Asynchronous runs must come first: the server is then switched to
+    synchronous mode, as ``mx.kv.create('dist_sync')`` does.
     ``compression`` > 0: MXNet's 2-bit gradient compression with that
     threshold (synchronous runs only; no staleness histogram then).
 
     ``engine="tensorflow"``: ``workers`` workers of
-    :mod:`d2lutils.tensorflow.multiworker` (all-reduce, SGD with rate ``lr``
-    for ``steps`` steps, batch ``local_batch`` per worker); ``runs``, ``mode``,
-    ``accumulate``, ``compression`` and ``servers`` do not apply.  Its records
-    carry the losses and final parameters only, in that worker's own layout.
+    :mod:`d2lutils.tensorflow.multiworker` (``MultiWorkerMirroredStrategy``,
+    all-reduce); synchronous SGD runs only, and ``accumulate``,
+    ``compression`` and ``servers`` do not apply.  Its records have no step
+    times and no staleness.
 
     ``data``: the digits as :func:`d2lutils.data.load_digits` returns them (the
-    default; loaded here once and handed to the workers in a file).
+    default; loaded here once and handed to the workers in a file, so that no
+    worker imports scikit-learn).  Every launch is bounded by ``timeout``
+    seconds, and no process outlives the call (:func:`run_workers`).
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
@@ -368,31 +383,30 @@ def run_cluster(engine, workers=2, *, runs=None, mode="dist_sync", steps=10, loc
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if engine == "tensorflow":
-        check_scalar(lr, "lr", min_val=0, include_boundaries="neither")
-        given = {"runs": runs is not None, "mode": mode != "dist_sync", "accumulate": accumulate != 1,
+        given = {"mode": mode != "dist_sync", "accumulate": accumulate != 1,
                  "compression": compression != 0, "servers": servers != 1}
         if any(given.values()):
             raise ValueError(f"{[k for k, v in given.items() if v]} apply to engine='mxnet' only")
-        raw, seconds = run_workers(WORKER_MODULES[engine], workers, timeout=timeout, args=[
-            "--local-batch", local_batch, "--steps", steps, "--lr", lr])
-        records = [[RunRecord("all-reduce", "sgd", lr, 0, np.array(r["losses"]), float("nan"),
-                              [np.array(p) for p in r["params"]])] for r in raw]
-        return ClusterRun(engine, workers, seconds, records, raw)
     runs = _check_runs([{"lr": lr}] if runs is None else runs, mode)
+    if engine == "tensorflow" and any((r["mode"], r["optimizer"]) != ("dist_sync", "sgd")
+                                      for r in runs):
+        raise ValueError("engine='tensorflow' runs synchronous SGD only ('dist_sync', 'sgd'): "
+                         "MultiWorkerMirroredStrategy has no asynchronous mode")
     if compression and any(r["mode"] != "dist_sync" for r in runs):
         raise ValueError("compression is used with 'dist_sync' runs only here")
     from .training import data_parallel as dp    # NumPy only, no framework
-    from .data.digits import load_digits
-    from .data.digits import check_digits
+    from .data.digits import check_digits, load_digits
     X_train, y_train, _, _ = check_digits(load_digits() if data is None else data)
     with tempfile.TemporaryDirectory(prefix="cluster-data-") as tmp:
         path = Path(tmp) / "digits.npz"
         np.savez(path, X_train=X_train, y_train=y_train)
         args = ["--runs", json.dumps(runs), "--data", path, "--local-batch", local_batch,
-                "--steps", steps, "--accumulate", accumulate, "--compression", compression]
+                "--steps", steps]
+        if engine == "mxnet":
+            args += ["--accumulate", accumulate, "--compression", compression]
         raw, seconds = run_workers(WORKER_MODULES[engine], workers, args=args, timeout=timeout,
-                                   engine="mxnet", num_servers=servers)
-    records = [[_mxnet_record(run, dp.unflatten) for run in r["runs"]] for r in raw]
+                                   engine=engine, num_servers=servers)
+    records = [[_record(run, dp.unflatten) for run in r["runs"]] for r in raw]
     return ClusterRun(engine, workers, seconds, records, raw)
 
 
@@ -400,7 +414,8 @@ def listening_addresses(pid="self"):
     """The ``(ip, port)`` pairs on which process ``pid`` accepts TCP connections (Linux ``/proc``).
 
     A worker records its own, so a test can check that a cluster listens on
-    127.0.0.1 only.  IPv4 only (the clusters here use no IPv6).
+    127.0.0.1 only.  IPv4 and IPv6 (``::1`` is IPv6's loopback, ``::`` and
+    ``0.0.0.0`` mean every interface).
     """
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
@@ -411,10 +426,22 @@ def listening_addresses(pid="self"):
         if target.startswith("socket:["):
             inodes.add(target[8:-1])
     found = []
-    for line in Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if fields[3] == "0A" and fields[9] in inodes:          # 0A: LISTEN
-            ip_hex, port_hex = fields[1].split(":")
-            ip = ".".join(str(int(ip_hex[i:i + 2], 16)) for i in (6, 4, 2, 0))
-            found.append((ip, int(port_hex, 16)))
+    for table in ("tcp", "tcp6"):
+        path = Path(f"/proc/{pid}/net/{table}")
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:          # 0A: LISTEN
+                ip_hex, port_hex = fields[1].split(":")
+                found.append((_ip(ip_hex), int(port_hex, 16)))
     return found
+
+
+def _ip(hex_address):
+    """An address of /proc/net/tcp{,6} (little-endian 32-bit words in hex) as text."""
+    words = [bytes.fromhex(hex_address[i:i + 8])[::-1] for i in range(0, len(hex_address), 8)]
+    raw = b"".join(words)
+    if len(raw) == 4:
+        return socket.inet_ntop(socket.AF_INET, raw)
+    return socket.inet_ntop(socket.AF_INET6, raw)

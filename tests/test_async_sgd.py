@@ -46,3 +46,12 @@ def test_bad_arguments(kwargs, error, match):
     args = {"grad": lambda x: x, "x0": [1.0], "lr": 0.1, "tau": 1, "steps": 3, **kwargs}
     with pytest.raises(error, match=match):
         stale_gd(**args)
+
+
+@pytest.mark.parametrize("tau", [0, 1, 2, 5])
+def test_is_stable_switches_at_the_closed_form_limit(tau):
+    from d2lutils.optim.async_sgd import is_stable
+    limit = 2 * np.sin(np.pi / (2 * (2 * tau + 1)))          # for η c
+    assert is_stable(0.999 * limit / 3.0, 3.0, tau)
+    assert not is_stable(1.001 * limit / 3.0, 3.0, tau)
+    assert not is_stable(0.0, 3.0, tau)          # η = 0: a root at z = 1, the error never decays

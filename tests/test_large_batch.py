@@ -118,3 +118,30 @@ def test_layerwise_rules_train_the_digits_network_in_a_sweep():
         assert not runs.diverged.any()
         assert np.all(runs.train_loss[..., -1] < 0.5 * runs.train_loss[..., 0]), name
     assert RULES["lars"].layerwise and RULES["lamb"].layerwise and not RULES["adam"].layerwise
+
+
+# --- the gradient noise scale ----------------------------------------------------------------
+
+def test_noise_scale_matches_per_example_gradients_taken_one_by_one():
+    """tr(Σ)/‖G‖² from each example's own backward pass, unbiased covariance."""
+    from d2lutils.models import mlp
+    from d2lutils.optim.large_batch import noise_scale
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(7, 64)), rng.integers(0, 10, size=7)
+    params = mlp.init_params(3, dtype=np.float64)
+    per = np.array([np.concatenate([g.ravel() for g in mlp.loss_and_grads(params, X[i:i + 1], y[i:i + 1])[1]])
+                    for i in range(7)])
+    expected = np.sum(np.var(per, axis=0, ddof=1)) / np.sum(per.mean(axis=0) ** 2)
+    assert noise_scale(params, X, y) == pytest.approx(expected, rel=1e-10)
+
+
+def test_noise_scale_needs_two_examples_and_a_finite_answer():
+    from d2lutils.models import mlp
+    from d2lutils.optim.large_batch import noise_scale
+    params = mlp.init_params(0, dtype=np.float64)
+    with pytest.raises(ValueError, match="at least 2 examples"):
+        noise_scale(params, np.zeros((1, 64)), np.array([3]))
+    bad = [p.copy() for p in params]
+    bad[0][0, 0] = np.nan
+    with pytest.raises(ValueError, match="noise scale"):
+        noise_scale(bad, np.ones((4, 64)), np.array([0, 1, 2, 3]))

@@ -12,12 +12,16 @@ step by step against a single process:
   float32 vector, the unit a parameter server stores and workers push and pull
   (the layout of :func:`d2lutils.models.mlp.flatten`);
 * :func:`reference_sgd`: plain SGD on the mean loss of each whole global batch,
-  in float64 NumPy, returning the parameters after every step.
+  in float64 NumPy, returning the parameters after every step;
+* :func:`simulated_async_sgd`: asynchronous SGD with a fixed staleness, simulated;
+* :func:`steps_to_target`: how many steps of a given global batch reach a
+  target training loss (the large-batch chapter's critical batch size).
 """
 import numpy as np
 
 from ..data.digits import check_digits
 from ..models import mlp
+from ..optim.rules import resolve
 from ..validation import check_non_negative_int, check_positive_int, check_scalar
 from .digits import batch_orders
 
@@ -141,3 +145,65 @@ def simulated_async_sgd(data, seeds, lr, tau, workers=2, local_batch=16, pushes=
             recent = (recent + [params])[-(tau + 1):]
         loss, _ = mlp.evaluate(params, X_train, y_train)
     return np.where(np.isfinite(loss), loss, np.inf)
+
+
+def steps_to_target(data, batch_size, lr, seeds, targets, max_epochs=40, rule="momentum",
+                    check_ratio=2 ** 0.5, **hp):
+    """Steps (updates) until the training loss first falls below each target, one run per seed, float64.
+
+    Run j starts from ``mlp.init_params(seeds[j])`` and takes the full batches
+    of ``batch_size`` examples of ``global_batches(..., seed=seeds[j])`` (the
+    short last batch of an epoch is dropped, so every step sees exactly
+    ``batch_size`` examples), at most ``max_epochs`` epochs, updating with the
+    rule ``rule`` of :data:`d2lutils.optim.RULES` (``hp``: its other
+    hyperparameters, e.g. ``momentum=0.9``).  The training loss on the whole
+    training set is evaluated after steps ``s0, s0·r, s0·r², …`` (``s0`` =
+    a quarter epoch, ``r = check_ratio``), and the crossing of a target is
+    interpolated linearly in (step, log loss) between the two evaluations that
+    bracket it.  Returns ``(steps, test_acc)``, both ``(len(targets), len(seeds))``:
+    ``inf`` steps where a run never got below the target (it stalled or
+    diverged), and the test accuracy at the first evaluation below the target
+    (NaN where never reached).
+    """
+    rule, hp = resolve(rule, {**hp, "lr": lr})
+    X_train, y_train, X_test, y_test = check_digits(data)
+    check_positive_int(batch_size, "batch_size")
+    check_positive_int(max_epochs, "max_epochs")
+    check_scalar(check_ratio, "check_ratio", min_val=1, include_boundaries="neither")
+    seeds = [check_non_negative_int(s, f"seeds[{i}]") for i, s in enumerate(seeds)]
+    targets = np.asarray([check_scalar(t, f"targets[{i}]", min_val=0, include_boundaries="neither")
+                          for i, t in enumerate(targets)], float)
+    if not seeds or not targets.size:
+        raise ValueError("seeds and targets must each hold at least one value")
+    n = len(y_train)
+    steps = (n // batch_size) * max_epochs
+    plans = [global_batches(n, batch_size, steps, s) for s in seeds]
+    params = [np.stack(ps) for ps in zip(*[mlp.init_params(s, dtype=np.float64) for s in seeds])]
+    states = [rule.init(p.shape, stacked=True) if rule.layerwise else rule.init(p.shape)
+              for p in params]
+    first = max(1, n // (4 * batch_size))
+    checks = set(np.unique(np.round(first * check_ratio ** np.arange(400))).astype(int).tolist())
+    hit = np.full((len(targets), len(seeds)), np.inf)
+    acc = np.full(hit.shape, np.nan)
+    X64 = X_train.astype(np.float64)
+    last_step, (last_loss, _) = 0, mlp.evaluate(params, X64, y_train)
+    with np.errstate(all="ignore"):            # a diverging run overflows; it never hits
+        for t in range(steps):
+            idx = np.stack([plan[t] for plan in plans])
+            _, grads = mlp.loss_and_grads(params, X64[idx], y_train[idx])
+            for p, g, state in zip(params, grads, states):
+                rule.update(p, g, state, hp)
+            if t + 1 not in checks and t + 1 != steps:
+                continue
+            loss, _ = mlp.evaluate(params, X64, y_train)
+            for k, target in enumerate(targets):
+                new = ~np.isfinite(hit[k]) & (loss < target)
+                if new.any():
+                    fraction = ((np.log(last_loss[new]) - np.log(target))
+                                / (np.log(last_loss[new]) - np.log(loss[new])))
+                    hit[k, new] = last_step + fraction * (t + 1 - last_step)
+                    acc[k, new] = mlp.evaluate([p[new] for p in params], X_test, y_test)[1]
+            last_step, last_loss = t + 1, loss
+            if np.isfinite(hit).all() or not np.isfinite(loss).any():
+                break
+    return hit, acc
