@@ -259,6 +259,21 @@ def test_math_renders(browser, site_url):
     ss.wait_until(lambda: last.get_attribute("data-m") is None and
                   last.find_elements(By.CSS_SELECTOR, "mjx-container"), 10,
                   message="the last formula to be swapped in")
+    fetched = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(r => r.name.split('?')[0])")
+    assert any(n.endswith(".math.json.gz") for n in fetched), "the gzipped formulas were not fetched"
+    assert not any(n.endswith(".math.json") for n in fetched), "fell back to the plain formulas file"
+
+
+def test_gzipped_formulas_are_the_formulas():
+    """Every PAGE.math.json has a PAGE.math.json.gz beside it that inflates to the same bytes."""
+    import gzip
+    files = sorted(ss.require_site().rglob("*.math.json"))
+    assert files, "no page has a formulas file"
+    for path in files:
+        packed = path.with_name(path.name + ".gz")
+        assert packed.exists(), f"{packed.name} missing"
+        assert gzip.decompress(packed.read_bytes()) == path.read_bytes(), f"{packed.name} differs"
 
 
 # --------------------------------------------------------------------------- search

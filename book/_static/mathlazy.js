@@ -3,7 +3,7 @@
  * book/_assets/mathrender.js typeset every formula at build time: those near the top of
  * a page are in the page; each other one keeps its TeX and has data-m="k", its typeset
  * form being entry k of PAGE.math.json. After the page has loaded, that file is fetched
- * once and each formula is swapped in when it comes within half a screen of the viewport
+ * once (its gzipped copy PAGE.math.json.gz where the browser has DecompressionStream) and each formula is swapped in when it comes within half a screen of the viewport
  * (a swap changes only what is off screen; the browser's scroll anchoring keeps the text
  * a reader is looking at in place). Then "optim:math" is dispatched on the document so
  * site.js can refresh the scroll cues of wide formulas.
@@ -38,8 +38,22 @@
     });
   }
 
+  function plain() {
+    return fetch(url).then(function (r) { return r.json(); });
+  }
+
+  // The gzipped copy (PAGE.math.json.gz, written by static_math.py) where the browser can
+  // inflate it; the plain file otherwise, or if anything about the copy goes wrong.
+  function load() {
+    if (!window.DecompressionStream || !window.Response) return plain();
+    return fetch(url + ".gz").then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json();
+    }).catch(plain);
+  }
+
   function start() {
-    fetch(url).then(function (r) { return r.json(); }).then(function (data) {
+    load().then(function (data) {
       typeset = data;
       var io = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
         entries.forEach(function (e) {

@@ -379,6 +379,8 @@
     beta1: {label: "β₁", scale: "beta", min: 1e-4, max: 1},
     beta2: {label: "β₂", scale: "beta", min: 1e-5, max: 1},
     eps: {label: "ε", scale: "log", min: 1e-10, max: 1},
+    weight_decay: {label: "权重衰减 λ", scale: "log", min: 1e-4, max: 1},
+    schedule_decay: {label: "动量时间表 d", scale: "log", min: 1e-4, max: 1},
   };
   function nice(v, digits) { return parseFloat(v.toPrecision(digits)); }
 
