@@ -7,7 +7,7 @@ up with :func:`relative_gap`.
 """
 import numpy as np
 
-from .validation import check_non_negative_int, check_positive_int
+from .validation import check_callable, check_non_negative_int, check_positive_int
 
 _DTYPES = (np.float32, np.float64)
 
@@ -61,6 +61,25 @@ def random_problem(num_inputs, steps, seed, dtype):
     params = [rng.normal(size=(num_inputs, 1)).astype(dtype), rng.normal(size=(1,)).astype(dtype)]
     grads = [[rng.normal(size=p.shape).astype(dtype) for p in params] for _ in range(steps)]
     return params, grads
+
+
+def scratch_problem(trainer_fn, init_states, hyperparams, trainer_signature, steps, seed, dtype):
+    """What every ``compare_with_*`` of both frameworks takes, checked, and the problem it runs.
+
+    ``trainer_fn`` (described by ``trainer_signature`` in the error message) and
+    ``init_states(feature_dim)`` are a chapter's hand-written update, as
+    ``train_scratch`` takes them; ``hyperparams`` its hyperparameters.  Returns
+    ``(start, grads, dtype)``: :func:`random_problem` with 5 inputs (which checks
+    ``steps`` and ``seed``) and the resolved dtype.
+    """
+    from .training.airfoil import check_scratch_hyperparams
+
+    check_callable(trainer_fn, "trainer_fn", trainer_signature)
+    check_callable(init_states, "init_states", "init_states(feature_dim)")
+    check_scratch_hyperparams(hyperparams)
+    dtype = check_dtype(dtype)
+    start, grads = random_problem(5, steps, seed, dtype)
+    return start, grads, dtype
 
 
 def reference_trace(rule, hyperparams, start, grads):

@@ -349,6 +349,31 @@ def test_compare_with_builtin_rejects_bad_optimizers():
         d2ltf.compare_with_builtin(tf_momentum, tf_init_states, HP, "sgd")
 
 
+COMPARE_CALLS = {   # every compare_with_* of both frameworks, with the chapter's own arguments
+    "mxnet builtin": lambda fn, init, hp: d2lmx.compare_with_builtin(
+        fn, init, hp, "sgd", {"learning_rate": 0.02, "momentum": 0.9}, steps=2),
+    "tf builtin": lambda fn, init, hp: d2ltf.compare_with_builtin(
+        fn, init, hp, keras.optimizers.SGD(0.02, momentum=0.9), steps=2),
+    "mxnet reference": lambda fn, init, hp: d2lmx.compare_with_reference(fn, init, hp, "momentum", steps=2),
+    "tf reference": lambda fn, init, hp: d2ltf.compare_with_reference(fn, init, hp, "momentum", steps=2),
+}
+
+
+@pytest.mark.parametrize("call", sorted(COMPARE_CALLS))
+def test_every_comparison_checks_the_update_and_its_hyperparameters(call):
+    """A non-function update, a non-function init_states or an out-of-range lr is refused by name."""
+    fn, init = (mx_momentum, mx_init_states) if call.startswith("mxnet") else (tf_momentum, tf_init_states)
+    compare = COMPARE_CALLS[call]
+    with pytest.raises(TypeError, match="trainer_fn must be a function"):
+        compare("momentum", init, HP)
+    with pytest.raises(TypeError, match="init_states must be a function"):
+        compare(fn, None, HP)
+    with pytest.raises(ValueError, match="lr"):
+        compare(fn, init, {**HP, "lr": -1.0})
+    with pytest.raises(TypeError, match="hyperparams must be a dict"):
+        compare(fn, init, [("lr", 0.02)])
+
+
 # ----------------------------------------------------------------------------
 # compare_with_reference: a from-scratch update against the NumPy rule
 

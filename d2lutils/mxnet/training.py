@@ -6,11 +6,10 @@ import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon, nd
 
-from ..comparison import check_dtype, random_problem, reference_trace, relative_gap
+from ..comparison import reference_trace, relative_gap, scratch_problem
 from ..training.airfoil import (PermutedData, state_leaves, check_data, check_loop_args, check_scratch_hyperparams,
                        check_unchanged, init_linear_params, report, run_epochs)
-from ..validation import check_callable, check_dict, check_positive_int, check_scalar, \
-    check_non_negative_int, check_unit_interval
+from ..validation import check_dict, check_scalar, check_unit_interval
 
 #: Checks of Gluon optimizer arguments that have one meaning in every MXNet optimizer
 #: (the book's names in brackets): each must be a finite number in its range.
@@ -172,14 +171,9 @@ def compare_with_builtin(trainer_fn, init_states, hyperparams, optimizer_name,
     together) over the run; ``steps`` must be at least 1, so a comparison that
     compared nothing never reads as "agrees".
     """
-    check_callable(trainer_fn, "trainer_fn", "trainer_fn(params, states, hyperparams)")
-    check_callable(init_states, "init_states", "init_states(feature_dim)")
-    check_scratch_hyperparams(hyperparams)
     check_optimizer_params(optimizer_name, optimizer_params)
-    check_positive_int(steps, "steps")
-    check_non_negative_int(seed, "seed")
-    dtype = check_dtype(dtype)
-    start, grads = random_problem(5, steps, seed, dtype)
+    start, grads, dtype = scratch_problem(trainer_fn, init_states, hyperparams,
+                                          "trainer_fn(params, states, hyperparams)", steps, seed, dtype)
     ours = [nd.array(p, dtype=dtype) for p in start]
     for p in ours:
         p.attach_grad()
@@ -215,13 +209,8 @@ def compare_with_reference(trainer_fn, init_states, hyperparams, rule, rule_hp=N
     and see the same ``steps`` random gradients.  Returns the largest relative
     difference of all parameters over the run.
     """
-    check_callable(trainer_fn, "trainer_fn", "trainer_fn(params, states, hyperparams)")
-    check_callable(init_states, "init_states", "init_states(feature_dim)")
-    check_scratch_hyperparams(hyperparams)
-    check_positive_int(steps, "steps")
-    check_non_negative_int(seed, "seed")
-    dtype = check_dtype(dtype)
-    start, grads = random_problem(5, steps, seed, dtype)
+    start, grads, dtype = scratch_problem(trainer_fn, init_states, hyperparams,
+                                          "trainer_fn(params, states, hyperparams)", steps, seed, dtype)
     theirs = reference_trace(rule, dict(hyperparams if rule_hp is None else rule_hp), start, grads)
     ours = [nd.array(p, dtype=dtype) for p in start]
     for p in ours:

@@ -12,12 +12,11 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402
 
-from ..comparison import check_dtype, random_problem, reference_trace, relative_gap  # noqa: E402
+from ..comparison import reference_trace, relative_gap, scratch_problem  # noqa: E402
 from ..training.airfoil import (PermutedData, state_leaves, check_data, check_loop_args,  # noqa: E402
                        check_scratch_hyperparams, check_unchanged, init_linear_params, report,
                        run_epochs)
-from ..validation import (check_callable, check_non_negative_int, check_positive_int,  # noqa: E402
-                         check_scalar, check_unit_interval)
+from ..validation import check_scalar, check_unit_interval  # noqa: E402
 
 #: Keras optimizer attributes and their ranges (the book's names in brackets).
 _ATTRIBUTE_CHECKS = {
@@ -190,14 +189,10 @@ def compare_with_builtin(trainer_fn, init_states, hyperparams, optimizer,
     run; ``steps`` must be at least 1.  Like :func:`train_concise` it uses a
     fresh copy of ``optimizer``.
     """
-    check_callable(trainer_fn, "trainer_fn", "trainer_fn(params, grads, states, hyperparams)")
-    check_callable(init_states, "init_states", "init_states(feature_dim)")
-    check_scratch_hyperparams(hyperparams)
     optimizer = _check_optimizer(optimizer)
-    check_positive_int(steps, "steps")
-    check_non_negative_int(seed, "seed")
-    dtype = check_dtype(dtype)
-    start, grads = random_problem(5, steps, seed, dtype)
+    start, grads, dtype = scratch_problem(trainer_fn, init_states, hyperparams,
+                                          "trainer_fn(params, grads, states, hyperparams)",
+                                          steps, seed, dtype)
     ours = [tf.Variable(p) for p in start]
     theirs = [tf.Variable(p) for p in start]
     states = init_states(5)
@@ -225,13 +220,9 @@ def compare_with_reference(trainer_fn, init_states, hyperparams, rule, rule_hp=N
     and see the same ``steps`` random gradients.  Returns the largest relative
     difference of all parameters over the run.
     """
-    check_callable(trainer_fn, "trainer_fn", "trainer_fn(params, grads, states, hyperparams)")
-    check_callable(init_states, "init_states", "init_states(feature_dim)")
-    check_scratch_hyperparams(hyperparams)
-    check_positive_int(steps, "steps")
-    check_non_negative_int(seed, "seed")
-    dtype = check_dtype(dtype)
-    start, grads = random_problem(5, steps, seed, dtype)
+    start, grads, dtype = scratch_problem(trainer_fn, init_states, hyperparams,
+                                          "trainer_fn(params, grads, states, hyperparams)",
+                                          steps, seed, dtype)
     theirs = reference_trace(rule, dict(hyperparams if rule_hp is None else rule_hp), start, grads)
     ours = [tf.Variable(p) for p in start]
     states = init_states(5)
