@@ -125,8 +125,9 @@ def loss_and_grads(params, X, y, activation="relu"):
     """The mean cross-entropy and its gradients ``[dW1, db1, ...]`` by backpropagation."""
     _, derivative = _check_activation(activation)
     logits, hidden = forward(params, X, activation)
-    log_p = _label_log_prob(_log_softmax(logits), y)
-    d_logits = np.exp(_log_softmax(logits))                    # softmax ...
+    log_softmax = _log_softmax(logits)
+    log_p = _label_log_prob(log_softmax, y)
+    d_logits = np.exp(log_softmax)                             # softmax ...
     y = np.broadcast_to(np.asarray(y), logits.shape[:-1])
     np.put_along_axis(d_logits, y[..., None],
                       np.take_along_axis(d_logits, y[..., None], -1) - 1, -1)   # ... minus one-hot
