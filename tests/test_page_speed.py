@@ -6,6 +6,10 @@ these tests fail when one of the measures is undone:
 * code blocks carry no <span> for tokens drawn in the block's own colour (code_markup.py);
 * Font Awesome's fonts, and MathJax's TeX fonts, are loaded as subsets holding every icon or
   character the site draws (font_subset.py);
+* sections far from the screen are not laid out until needed (content-visibility in site.css),
+  and a link to a #section still lands on it;
+* pydata-sphinx-theme's load-time scan of every <pre> and output is off (site.js), and a box
+  that scrolls sideways anywhere on the page is still a Tab stop once the reader uses Tab.
 
 Run alone, these tests build the site if _build/html is missing; skipped (one line) only when
 Chromium or chromedriver is missing.
@@ -151,3 +155,65 @@ def test_tex_fonts_are_subsets_with_every_character():
                 problems.append(f"{page}: {font.name} lacks {lost[:10]}")
     assert pages, "no page has typeset formulas"
     assert not problems, "\n".join(problems[:20])
+
+
+# --------------------------------------------------------------------------- in the browser
+SECTIONS_JS = """
+const secs = Array.from(document.querySelectorAll('.bd-article section > section'));
+return secs.map(s => ({id: s.id, cv: getComputedStyle(s).contentVisibility,
+                       last: s === s.parentElement.lastElementChild || !s.nextElementSibling}));
+"""
+
+
+def test_sections_far_from_the_screen_are_not_laid_out(browser, site_url):
+    """On the longest chapter, the sections (but the last of each level) have content-visibility
+    auto, and opening the page at a late #section puts that section's heading at the top."""
+    page = _longest()
+    browser.get(site_url + page)
+    ss.settle(browser)
+    secs = browser.execute_script(SECTIONS_JS)
+    assert len(secs) > 3, f"{page}: too few sections to check"
+    wrong = [s["id"] for s in secs if s["cv"] != ("visible" if s["last"] else "auto")]
+    assert not wrong, f"{page}: sections without the expected content-visibility: {wrong}"
+    target = [s for s in secs if not s["last"]][-1]["id"]
+    browser.get(site_url + page + "#" + target)
+    ss.settle(browser)
+    top = browser.execute_script(
+        "return document.getElementById(arguments[0]).querySelector('h2, h3, h4').getBoundingClientRect().top",
+        target)
+    assert -5 <= top <= 200, f"{page}#{target}: the heading is at {top:.0f} px, not at the top of the window"
+
+
+THEME_MARKS_JS = """
+return Array.from(document.querySelectorAll('pre, .cell_output > .output, .pst-scrollable-table-container'))
+  .filter(e => e.getAttribute('tabindex') === '-1').length;
+"""
+
+FAR_SCROLLERS_JS = """
+const boxes = Array.from(document.querySelectorAll('div.highlight pre, div.math mjx-container[display], .cell_output pre'));
+const far = boxes.filter(b => b.getBoundingClientRect().top > 3 * innerHeight);
+return far.filter(b => b.scrollWidth > b.clientWidth + 3)
+  .map(b => ({tab: b.tabIndex, role: b.getAttribute('role'), label: b.getAttribute('aria-label')}));
+"""
+
+
+def test_theme_scan_is_off_and_wide_boxes_stay_tab_stops(site_url):
+    """At phone width, on the longest chapter: the theme's scan (tabindex=-1 on every <pre> and
+    output that does not scroll) has not run; after the first Tab, every box that scrolls
+    sideways, however far down the page, is a named Tab stop."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    page = _longest()
+    chromium, driver = ss.require_browser()
+    with ss.chromium_driver(chromium, driver) as phone:
+        ss.emulate_phone(phone)
+        phone.get(site_url + page)
+        ss.settle(phone)
+        marked = phone.execute_script(THEME_MARKS_JS)
+        assert marked == 0, f"{page}: the theme's scan set tabindex=-1 on {marked} boxes"
+        ActionChains(phone).send_keys(Keys.TAB).perform()
+        boxes = phone.execute_script(FAR_SCROLLERS_JS)
+    assert boxes, f"{page}: no box far down the page scrolls sideways at phone width"
+    missing = [b for b in boxes if b["tab"] != 0 or b["role"] != "region" or not b["label"]]
+    assert not missing, f"{page}: {len(missing)} of {len(boxes)} wide boxes are not named Tab stops: {missing[:3]}"
