@@ -10,6 +10,9 @@ their text stays, with the same colour inherited from the block.
 
 Which classes are plain is read from the built ``_static/pygments.css``: a class whose only
 rule, in every theme (light and dark), is ``color`` equal to that theme's ``.highlight`` colour.
+The other tokens are drawn in a handful of colours under many names (``s1``, ``s2``, ``si``,
+``sa`` and ``o`` are one green): each is renamed to the shortest class of the same colours, and
+neighbouring spans that end up with the same class (only white space between them) become one.
 """
 from __future__ import annotations
 
@@ -37,12 +40,59 @@ def plain_classes(pygments_css):
             and all(d == {"color": base[t]} for t, d in by_theme.items())}
 
 
-def thin(html, classes):
-    """``html`` with the plain-coloured token spans of its code blocks unwrapped."""
-    if not classes:
+def colour_classes(pygments_css):
+    """{class: the shortest class drawn in exactly the same colours in every theme}, for the
+    classes whose rules set nothing but ``color``."""
+    rules = {}
+    for theme, cls, body in _RULE_RE.findall(pygments_css):
+        if cls:
+            decls = tuple(sorted((k.strip(), v.strip().lower()) for k, _, v in
+                                 (d.partition(":") for d in body.split(";") if d.strip())))
+            rules.setdefault(cls, {})[theme] = decls
+    groups = {}
+    for cls, by_theme in rules.items():
+        if all(len(d) == 1 and d[0][0] == "color" for d in by_theme.values()):
+            groups.setdefault(tuple(sorted(by_theme.items())), []).append(cls)
+    return {cls: min(members, key=lambda c: (len(c), c)) for members in groups.values() for cls in members}
+
+
+_TOKEN_RE = re.compile(r'<span(?: class="([\w-]+)")?>([^<]*)</span>|([^<]+)')
+
+
+def _merge(code, plain, canon):
+    """One code block's markup: plain spans unwrapped, colours renamed, neighbours merged; the
+    block unchanged if it holds anything but flat token spans and text."""
+    tokens, pos = [], 0
+    for m in _TOKEN_RE.finditer(code):
+        if m.start() != pos:
+            return code
+        pos = m.end()
+        cls, text = (m.group(1) or "", m.group(2)) if m.group(3) is None else (None, m.group(3))
+        if cls in plain:
+            cls = None
+        tokens.append([canon.get(cls, cls), text])
+    if pos != len(code):
+        return code
+    out = []
+    for cls, text in tokens:
+        if out and out[-1][0] == cls:
+            out[-1][1] += text
+        elif (cls and len(out) > 1 and out[-1][0] is None and not out[-1][1].strip()
+              and out[-2][0] == cls):
+            space = out.pop()[1]
+            out[-1][1] += space + text
+        else:
+            out.append([cls, text])
+    return "".join(t if c is None else f'<span class="{c}">{t}</span>' if c else f"<span>{t}</span>"
+                   for c, t in out)
+
+
+def thin(html, classes, canon=None):
+    """``html`` with its code blocks' plain-coloured token spans unwrapped and, given ``canon``
+    (colour_classes), the others renamed and merged."""
+    if not classes and not canon:
         return html
-    span = re.compile(r'<span class="(?:%s)">([^<]*)</span>' % "|".join(sorted(map(re.escape, classes))))
-    return _BLOCK_RE.sub(lambda m: m.group(1) + span.sub(r"\1", m.group(2)) + m.group(3), html)
+    return _BLOCK_RE.sub(lambda m: m.group(1) + _merge(m.group(2), classes, canon or {}) + m.group(3), html)
 
 
 def thin_pages(app, exception):
@@ -51,12 +101,13 @@ def thin_pages(app, exception):
         return
     out = Path(app.outdir)
     css = out / "_static" / "pygments.css"
-    classes = plain_classes(css.read_text(encoding="utf-8")) if css.is_file() else set()
+    text = css.read_text(encoding="utf-8") if css.is_file() else ""
+    classes, canon = plain_classes(text), colour_classes(text)
     for page in out.rglob("*.html"):
         if "_static" in page.parts or "_sources" in page.parts:
             continue
         html = page.read_text(encoding="utf-8")
-        new = thin(html, classes)
+        new = thin(html, classes, canon)
         if new != html:
             page.write_text(new, encoding="utf-8")
 
