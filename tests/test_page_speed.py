@@ -3,7 +3,8 @@
 Nothing here times anything (speed is measured by bench/lighthouse.py, see bench/README.md);
 these tests fail when one of the measures is undone:
 
-* code blocks carry no <span> for tokens drawn in the block's own colour (code_markup.py);
+* code blocks carry no <span> for tokens drawn in the block's own colour, and one class name
+  per colour (code_markup.py);
 * Font Awesome's fonts, and MathJax's TeX fonts, are loaded as subsets holding every icon or
   character the site draws (font_subset.py);
 * sections far from the screen are not laid out until needed (content-visibility in site.css),
@@ -80,6 +81,24 @@ def test_code_blocks_carry_no_plain_token_spans():
                 break
     assert blocks, "no code block found"
     assert not found, f"code blocks still wrap plain tokens in spans: {found}"
+
+
+def test_code_token_colours_go_by_one_name_each():
+    """Token classes of the same colours are renamed to one (s1, s2, si, sa -> o ...): no code
+    block uses a class that has a shorter same-coloured name."""
+    _assets()
+    from code_markup import colour_classes
+
+    site = ss.require_site()
+    canon = colour_classes((site / "_static" / "pygments.css").read_text(encoding="utf-8"))
+    assert canon.get("s1") == canon.get("s2") == canon.get("si"), "the string classes should share a colour"
+    block = re.compile(r'<div class="highlight"><pre>(.*?)</pre></div>', re.S)
+    found = set()
+    for page in CHAPTERS:
+        for code in block.findall((site / page).read_text(encoding="utf-8")):
+            found.update(f"{page}: {c}" for c in re.findall(r'<span class="([\w-]+)">', code)
+                         if canon.get(c, c) != c)
+    assert not found, f"code blocks use {len(found)} non-canonical classes: {sorted(found)[:10]}"
 
 
 def test_icon_fonts_are_small_subsets_with_every_icon():
@@ -160,14 +179,15 @@ def test_tex_fonts_are_subsets_with_every_character():
 # --------------------------------------------------------------------------- in the browser
 SECTIONS_JS = """
 const secs = Array.from(document.querySelectorAll('.bd-article section > section'));
-return secs.map(s => ({id: s.id, cv: getComputedStyle(s).contentVisibility,
-                       last: s === s.parentElement.lastElementChild || !s.nextElementSibling}));
+const fromEnd = s => Array.from(s.parentElement.children).filter(c => c.tagName === 'SECTION').reverse().indexOf(s);
+return secs.map(s => ({id: s.id, cv: getComputedStyle(s).contentVisibility, last: fromEnd(s) < 2}));
 """
 
 
 def test_sections_far_from_the_screen_are_not_laid_out(browser, site_url):
-    """On the longest chapter, the sections (but the last of each level) have content-visibility
-    auto, and opening the page at a late #section puts that section's heading at the top."""
+    """On the longest chapter, the sections (but the last two of each level) have
+    content-visibility auto, and opening the page at a late #section puts that section's heading
+    at the top."""
     page = _longest()
     browser.get(site_url + page)
     ss.settle(browser)
