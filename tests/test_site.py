@@ -910,6 +910,18 @@ def _desktop_pass(drv, site_url):
     return facts
 
 
+def _scroll_through(drv, pause=0.06):
+    """Scroll the page from top to bottom a screen at a time, as a reader does: site.js measures a
+    box for its scroll cue when it comes near the screen (and the browser lays out a section
+    only then), not all at load."""
+    drv.execute_script("window.scrollTo(0, 0)")
+    for _ in range(400):
+        time.sleep(pause)
+        if drv.execute_script("const y = scrollY; scrollBy(0, innerHeight * 0.9); return scrollY === y"):
+            break
+    time.sleep(0.4)
+
+
 def _phone_pass(drv, site_url):
     """At 390 px (touch), every page with hidden solutions and code opened: overflow problems
     (again with TensorFlow chosen on pages with framework tabs) and lines starting with
@@ -926,12 +938,14 @@ def _phone_pass(drv, site_url):
             ss.settle(drv)
             drv.execute_script(OPEN_HIDDEN_JS)
             time.sleep(0.5)
+            _scroll_through(drv)
             found = [f"[{_switch_state(drv) or 'page'}] {line}" for line in drv.execute_script(OVERFLOW_JS)]
             f["punct"] = drv.execute_script(LINE_START_PUNCT_JS)
             tf = drv.find_elements(By.CSS_SELECTOR, '#fw-switch button[data-framework="tensorflow"]')
             if tf:
                 drv.execute_script("arguments[0].click()", tf[0])
                 time.sleep(0.5)
+                _scroll_through(drv)
                 found += [f"[tensorflow] {line}" for line in drv.execute_script(OVERFLOW_JS)]
                 drv.execute_script("localStorage.clear()")
             f["overflow"] = found

@@ -7,6 +7,7 @@ uses), each a round trip on a phone's network. After the build, the stylesheets 
 page links are purged of unused rules and concatenated into ``_static/styles/bundle.css``
 (named with a hash of its content, so a browser never keeps a stale one), and each page
 links that one file in their place. Stylesheets only some pages link stay as they are.
+The bundle's icon fonts are cut down to the icons it can show first (font_subset.py).
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import subprocess
 from pathlib import Path
 
 from sphinx.util import logging
+
+from font_subset import subset_icon_fonts
 
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -58,6 +61,7 @@ def bundle(app, exception):
         logger.warning(f"cssbundle.js failed: {proc.stderr[-2000:]}", type="optim", subtype="css")
         return
     logger.info(proc.stdout.strip())
+    logger.info(f"css_bundle: {subset_icon_fonts(outdir / tmp, outdir)} icon fonts subset")
     data = (outdir / tmp).read_bytes()
     name = f"{BUNDLE_DIR}/bundle-{hashlib.sha1(data).hexdigest()[:12]}.css"
     (outdir / tmp).rename(outdir / name)

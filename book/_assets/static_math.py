@@ -9,6 +9,8 @@ the text around it. Measured with Lighthouse (bench/lighthouse.py, bench/README.
   every formula to CHTML with hidden MathML for screen readers: those near the top of a page
   go into the page itself, the rest into ``PAGE.math.json``, which ``_static/mathlazy.js``
   (added here to every page with math) swaps in as they come near the viewport;
+* the TeX fonts the pages link are cut down to the characters the formulas draw
+  (font_subset.py);
 * a TeX error is a build warning, so ``-W`` fails the build.
 """
 from __future__ import annotations
@@ -18,6 +20,8 @@ import subprocess
 from pathlib import Path
 
 from sphinx.util import logging
+
+from font_subset import subset_math_fonts
 
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -55,6 +59,7 @@ def typeset(app, exception):
     else:
         logger.info(proc.stdout.strip())
     compress(out)
+    logger.info(f"static_math: {subset_math_fonts(out, pages)} TeX fonts subset")
 
 
 def compress(out):

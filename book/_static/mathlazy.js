@@ -5,8 +5,9 @@
  * form being entry k of PAGE.math.json. After the page has loaded, that file is fetched
  * once (its gzipped copy PAGE.math.json.gz where the browser has DecompressionStream) and each formula is swapped in when it comes within half a screen of the viewport
  * (a swap changes only what is off screen; the browser's scroll anchoring keeps the text
- * a reader is looking at in place). Then "optim:math" is dispatched on the document so
- * site.js can refresh the scroll cues of wide formulas.
+ * a reader is looking at in place). After each batch, "optim:math" is dispatched on the
+ * document (detail.elements: the formulas swapped in) so site.js can measure them for the
+ * scroll cues of wide formulas.
  */
 (function () {
   "use strict";
@@ -34,7 +35,7 @@
       var batch = waiting.splice(0, BATCH);
       batch.forEach(swap);
       if (waiting.length) later();
-      else if (batch.length) document.dispatchEvent(new CustomEvent("optim:math"));
+      if (batch.length) document.dispatchEvent(new CustomEvent("optim:math", { detail: { elements: batch } }));
     });
   }
 

@@ -15,6 +15,25 @@ window.FontAwesomeConfig = Object.assign(window.FontAwesomeConfig || {}, {
   observeMutations: false,
 });
 
+/* pydata-sphinx-theme 0.17, on the load event and again 300 ms after every change inside the
+ * article (each formula mathlazy.js swaps in is one), reads the size of every <pre> and output
+ * of the page to make the ones that scroll Tab stops and set tabindex=-1 on all the others: on
+ * a long chapter that lays out the whole page each time (0.4 s of main thread on a fast desktop,
+ * the largest block of Lighthouse's total blocking time). The scroll cues below do the same
+ * job without it (measuring boxes as they come near the screen, and all of them when a reader
+ * starts using Tab). So the theme's query, recognised by its exact selector, finds nothing.
+ * Check this when the theme is upgraded: tests/test_site.py fails if the theme's scan runs. */
+(function () {
+  "use strict";
+  var THEME_SCAN = "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, " +
+    ".pst-scrollable-table-container";
+  var query = document.querySelectorAll;
+  document.querySelectorAll = function (selectors) {
+    if (selectors === THEME_SCAN) return query.call(document, ":not(*)");
+    return query.apply(document, arguments);
+  };
+})();
+
 /* The ☰ (chapters) and ☷ (contents) buttons. pydata-sphinx-theme 0.17 and
  * sphinx-book-theme bind their handlers to the FIRST .primary-toggle /
  * .secondary-toggle of the page, a copy in the hidden #pst-header; the buttons
@@ -337,8 +356,7 @@ document.addEventListener("DOMContentLoaded", function () {
 
   /* An inline formula gets its own scroll box only when it is wider than its line (or, kept
    * with the punctuation after it in a math-nobr pair, than the room site.css leaves it). */
-  function markWideMath() {
-    var spans = Array.prototype.slice.call(document.querySelectorAll(".bd-article span.math"));
+  function markWideMath(spans) {
     var sizes = spans.map(function (m) {
       // (A formula still waiting to be swapped in by mathlazy.js is measured as its TeX text.)
       var line = m.parentElement, pair = null;
@@ -360,18 +378,57 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
-  function refresh() {
-    markWideMath();
-    var els = Array.prototype.slice.call(document.querySelectorAll(SCROLLERS));
+  /* Measuring a box makes the browser lay out the page, and a long chapter has hundreds of
+   * formulas and outputs (and site.css lets the browser skip the layout of sections far from
+   * the screen). So boxes are measured as they come near the viewport (an IntersectionObserver
+   * reports that without forcing a layout), a few at a time; everything is measured at once
+   * only when a reader starts moving with Tab, so that every box that scrolls is a Tab stop
+   * before the keyboard gets there. */
+  var MATH = ".bd-article span.math";
+  var near = window.IntersectionObserver ? new IntersectionObserver(function (entries) {
+    var els = entries.filter(function (e) { return e.isIntersecting; }).map(function (e) { return e.target; });
+    if (els.length) measure(els);
+  }, { rootMargin: "100% 0px 100% 0px" }) : null;
+  var everything = false;
+
+  function measure(els) {
+    markWideMath(els.filter(function (el) { return el.matches(MATH); }));
+    markZoomable(els.filter(function (el) { return el.matches(FIGURES); }));
+    var boxes = [];
     els.forEach(function (el) {
+      if (el.matches(FIGURES)) return;
+      if (el.matches(MATH)) {
+        if (el.matches(SCROLLERS)) boxes.push(el);
+        var inner = el.querySelector("mjx-container[display]");
+        if (inner) boxes.push(inner);
+      } else {
+        boxes.push(el);
+      }
+    });
+    boxes.forEach(function (el) {
       if (!watched.has(el)) {
         watched.add(el);
         el.addEventListener("scroll", function () { updateCue(el); }, { passive: true });
         if (observer) observer.observe(el);
       }
     });
-    updateCues(els);
-    markZoomable();
+    updateCues(boxes);
+  }
+
+  function targets() {
+    return Array.prototype.slice.call(document.querySelectorAll([SCROLLERS, MATH, FIGURES].join(", ")));
+  }
+
+  function refresh() {
+    var els = targets();
+    if (everything || !near) measure(els);
+    else els.forEach(function (el) { near.unobserve(el); near.observe(el); });
+  }
+
+  function measureEverything() {
+    if (everything) return;
+    everything = true;
+    refresh();
   }
 
   /* "$x$，" -> <span class="math-nobr">$x$，</span>: no line may start with the
@@ -425,24 +482,29 @@ document.addEventListener("DOMContentLoaded", function () {
     dialog.querySelector(".fig-zoom__close").focus();
   }
 
-  function markZoomable() {
-    document.querySelectorAll(".bd-content div.cell_output img, .bd-content figure img, .bd-content img.align-center")
-      .forEach(function (img) {
-        if (img.closest(".frame-slider") || !img.complete || !img.naturalWidth) return;
-        var shown = img.getBoundingClientRect().width;
-        var zoom = shown > 0 && img.naturalWidth > shown * 1.15;
-        if (zoom === img.classList.contains("fig-zoomable")) return;
-        img.classList.toggle("fig-zoomable", zoom);
-        if (zoom) {
-          img.tabIndex = 0;
-          img.setAttribute("role", "button");
-          img.setAttribute("aria-label", "放大：" + (img.alt || "图"));
-        } else {
-          img.removeAttribute("tabindex");
-          img.removeAttribute("role");
-          img.removeAttribute("aria-label");
-        }
-      });
+  var FIGURES = ".bd-content div.cell_output img, .bd-content figure img, .bd-content img.align-center";
+  /* (An image still loading, e.g. a lazy one, is looked at again when it has arrived.) */
+  function markZoomable(imgs) {
+    imgs.forEach(function (img) {
+      if (img.closest(".frame-slider")) return;
+      if (!img.complete || !img.naturalWidth) {
+        img.addEventListener("load", function () { markZoomable([img]); }, { once: true });
+        return;
+      }
+      var shown = img.getBoundingClientRect().width;
+      var zoom = shown > 0 && img.naturalWidth > shown * 1.15;
+      if (zoom === img.classList.contains("fig-zoomable")) return;
+      img.classList.toggle("fig-zoomable", zoom);
+      if (zoom) {
+        img.tabIndex = 0;
+        img.setAttribute("role", "button");
+        img.setAttribute("aria-label", "放大：" + (img.alt || "图"));
+      } else {
+        img.removeAttribute("tabindex");
+        img.removeAttribute("role");
+        img.removeAttribute("aria-label");
+      }
+    });
   }
 
   document.addEventListener("click", function (ev) {
@@ -469,14 +531,24 @@ document.addEventListener("DOMContentLoaded", function () {
       if (window.requestIdleCallback) window.requestIdleCallback(refresh, { timeout: 1500 });
       else window.setTimeout(refresh, 0);
     });
-    document.addEventListener("optim:math", later);
+    // Formulas mathlazy.js has just swapped in are near the screen: measured at once.
+    document.addEventListener("optim:math", function (ev) {
+      var swapped = (ev.detail && ev.detail.elements) || [];
+      measure(swapped.map(function (el) {
+        return el.matches(MATH) ? el : el.querySelector("mjx-container[display]");
+      }).filter(Boolean));
+      later();
+    });
     window.addEventListener("resize", later);
+    // Capture phase: before the browser moves the focus.
+    document.addEventListener("keydown", function (ev) { if (ev.key === "Tab") measureEverything(); }, true);
     // Opening a solution or switching a framework tab shows boxes that had no size.
     document.addEventListener("click", function (ev) {
       if (ev.target.closest && ev.target.closest("button")) later();
     });
   }
   window.optimBookRefreshLayout = refresh;
+  window.optimBookMeasureEverything = measureEverything;
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

@@ -1,0 +1,239 @@
+"""What makes a long chapter quick on a phone (issue 25), checked on the built site.
+
+Nothing here times anything (speed is measured by bench/lighthouse.py, see bench/README.md);
+these tests fail when one of the measures is undone:
+
+* code blocks carry no <span> for tokens drawn in the block's own colour, and one class name
+  per colour (code_markup.py);
+* Font Awesome's fonts, and MathJax's TeX fonts, are loaded as subsets holding every icon or
+  character the site draws (font_subset.py);
+* sections far from the screen are not laid out until needed (content-visibility in site.css),
+  and a link to a #section still lands on it;
+* pydata-sphinx-theme's load-time scan of every <pre> and output is off (site.js), and a box
+  that scrolls sideways anywhere on the page is still a Tab stop once the reader uses Tab.
+
+Run alone, these tests build the site if _build/html is missing; skipped (one line) only when
+Chromium or chromedriver is missing.
+"""
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+import site_support as ss
+from toc import toc_files
+
+ss.ensure_built()
+CHAPTERS = [ss.page_path(d) for d in toc_files() if d != "book/index"]
+
+
+def _assets():
+    path = str(ss.ROOT / "book" / "_assets")
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+
+def _longest():
+    """The chapter with the most HTML (the slowest to lay out)."""
+    site = ss.require_site()
+    return max((p for p in CHAPTERS if (site / p).is_file()), key=lambda p: (site / p).stat().st_size)
+
+
+def _bundle():
+    found = sorted((ss.require_site() / "_static" / "styles").glob("bundle-*.css"))
+    assert len(found) == 1, f"expected one bundled stylesheet, found {found}"
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def site_url():
+    with ss.serve(ss.require_site()) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser(site_url):
+    chromium, driver = ss.require_browser()
+    with ss.chromium_driver(chromium, driver) as drv:
+        yield drv
+
+
+# --------------------------------------------------------------------------- build output
+def test_code_blocks_carry_no_plain_token_spans():
+    """No code block wraps a token in a span whose colour is the block's own (n, p, w ...): on
+    newton.html those spans were 120 KB of 433 KB of HTML."""
+    _assets()
+    from code_markup import plain_classes
+
+    site = ss.require_site()
+    classes = plain_classes((site / "_static" / "pygments.css").read_text(encoding="utf-8"))
+    assert {"n", "p"} <= classes, f"names and punctuation should be plain-coloured: {sorted(classes)}"
+    span = re.compile(r'<span class="(?:%s)">' % "|".join(sorted(classes)))
+    block = re.compile(r'<div class="highlight"><pre>(.*?)</pre></div>', re.S)
+    found, blocks = [], 0
+    for page in CHAPTERS:
+        for code in block.findall((site / page).read_text(encoding="utf-8")):
+            blocks += 1
+            if span.search(code):
+                found.append(page)
+                break
+    assert blocks, "no code block found"
+    assert not found, f"code blocks still wrap plain tokens in spans: {found}"
+
+
+def test_code_token_colours_go_by_one_name_each():
+    """Token classes of the same colours are renamed to one (s1, s2, si, sa -> o ...): no code
+    block uses a class that has a shorter same-coloured name."""
+    _assets()
+    from code_markup import colour_classes
+
+    site = ss.require_site()
+    canon = colour_classes((site / "_static" / "pygments.css").read_text(encoding="utf-8"))
+    assert canon.get("s1") == canon.get("s2") == canon.get("si"), "the string classes should share a colour"
+    block = re.compile(r'<div class="highlight"><pre>(.*?)</pre></div>', re.S)
+    found = set()
+    for page in CHAPTERS:
+        for code in block.findall((site / page).read_text(encoding="utf-8")):
+            found.update(f"{page}: {c}" for c in re.findall(r'<span class="([\w-]+)">', code)
+                         if canon.get(c, c) != c)
+    assert not found, f"code blocks use {len(found)} non-canonical classes: {sorted(found)[:10]}"
+
+
+def test_icon_fonts_are_small_subsets_with_every_icon():
+    """The bundle's Font Awesome faces load WOFF subsets of at most 20 KB (the whole solid font is
+    156 KB), and each subset maps every icon code point the stylesheet names that the full font
+    has."""
+    _assets()
+    from fontTools.ttLib import TTFont
+    from font_subset import icon_code_points
+
+    bundle = _bundle()
+    css = bundle.read_text(encoding="utf-8")
+    faces = [f for f in re.findall(r"@font-face\s*\{[^}]*\}", css) if "fontawesome" in f]
+    assert faces, "no Font Awesome @font-face in the bundle"
+    wanted = icon_code_points([css])
+    problems = []
+    for face in faces:
+        urls = re.findall(r"url\(([^)]+)\)", face)
+        if len(urls) != 1 or not urls[0].endswith(".woff"):
+            problems.append(f"not one subset WOFF: {urls}")
+            continue
+        path = (bundle.parent / urls[0]).resolve()
+        if not path.is_file() or path.stat().st_size > 20_000:
+            problems.append(f"{urls[0]}: missing or over 20 KB")
+            continue
+        full = TTFont(str(path.parent / (path.name.split(".")[0] + ".ttf")))
+        have = set(TTFont(str(path)).getBestCmap())
+        lost = sorted(hex(c) for c in wanted & set(full.getBestCmap()) - have)
+        if lost:
+            problems.append(f"{urls[0]} lacks {lost}")
+    assert not problems, "\n".join(problems)
+
+
+def _code_points(path):
+    """Every Unicode code point the font at ``path`` maps (its Unicode cmap subtables; the Mac
+    Roman one numbers characters differently)."""
+    from fontTools.ttLib import TTFont
+
+    return {c for table in TTFont(str(path))["cmap"].tables if table.isUnicode() for c in table.cmap}
+
+
+MJX_STYLE_RE = re.compile(r'<style id="MJX-CHTML-styles">(.*?)</style>', re.S)
+
+
+def test_tex_fonts_are_subsets_with_every_character():
+    """Each page's MathJax @font-face rules load subsets (smaller than MathJax's own file), and
+    each subset has every character the page's glyph rules draw that the full font has."""
+    _assets()
+    from font_subset import TINY, math_characters
+
+    site = ss.require_site()
+    cmaps, problems, pages = {}, [], 0
+    for page in CHAPTERS:
+        path = site / page
+        style = MJX_STYLE_RE.search(path.read_text(encoding="utf-8"))
+        if not style:
+            continue
+        pages += 1
+        drawn = {ord(c) for c in math_characters([style.group(1)])}
+        for url in re.findall(r'url\("([^"]+\.woff)"\)', style.group(1)):
+            font = (path.parent / url).resolve()
+            full = font.parent / (font.name.split(".")[0] + ".woff")
+            if font == full and full.stat().st_size <= TINY:
+                continue   # kept whole: nothing to gain
+            if font == full or not font.is_file() or font.stat().st_size >= full.stat().st_size:
+                problems.append(f"{page}: {url} is not a smaller subset")
+                continue
+            if font not in cmaps:
+                cmaps[font] = (_code_points(font), _code_points(full))
+            have, whole = cmaps[font]
+            lost = sorted(chr(c) for c in drawn & whole - have)
+            if lost:
+                problems.append(f"{page}: {font.name} lacks {lost[:10]}")
+    assert pages, "no page has typeset formulas"
+    assert not problems, "\n".join(problems[:20])
+
+
+# --------------------------------------------------------------------------- in the browser
+SECTIONS_JS = """
+const secs = Array.from(document.querySelectorAll('.bd-article section > section'));
+const fromEnd = s => Array.from(s.parentElement.children).filter(c => c.tagName === 'SECTION').reverse().indexOf(s);
+return secs.map(s => ({id: s.id, cv: getComputedStyle(s).contentVisibility, last: fromEnd(s) < 2}));
+"""
+
+
+def test_sections_far_from_the_screen_are_not_laid_out(browser, site_url):
+    """On the longest chapter, the sections (but the last two of each level) have
+    content-visibility auto, and opening the page at a late #section puts that section's heading
+    at the top."""
+    page = _longest()
+    browser.get(site_url + page)
+    ss.settle(browser)
+    secs = browser.execute_script(SECTIONS_JS)
+    assert len(secs) > 3, f"{page}: too few sections to check"
+    wrong = [s["id"] for s in secs if s["cv"] != ("visible" if s["last"] else "auto")]
+    assert not wrong, f"{page}: sections without the expected content-visibility: {wrong}"
+    target = [s for s in secs if not s["last"]][-1]["id"]
+    browser.get(site_url + page + "#" + target)
+    ss.settle(browser)
+    top = browser.execute_script(
+        "return document.getElementById(arguments[0]).querySelector('h2, h3, h4').getBoundingClientRect().top",
+        target)
+    assert -5 <= top <= 200, f"{page}#{target}: the heading is at {top:.0f} px, not at the top of the window"
+
+
+THEME_MARKS_JS = """
+return Array.from(document.querySelectorAll('pre, .cell_output > .output, .pst-scrollable-table-container'))
+  .filter(e => e.getAttribute('tabindex') === '-1').length;
+"""
+
+FAR_SCROLLERS_JS = """
+const boxes = Array.from(document.querySelectorAll('div.highlight pre, div.math mjx-container[display], .cell_output pre'));
+const far = boxes.filter(b => b.getBoundingClientRect().top > 3 * innerHeight);
+return far.filter(b => b.scrollWidth > b.clientWidth + 3)
+  .map(b => ({tab: b.tabIndex, role: b.getAttribute('role'), label: b.getAttribute('aria-label')}));
+"""
+
+
+def test_theme_scan_is_off_and_wide_boxes_stay_tab_stops(site_url):
+    """At phone width, on the longest chapter: the theme's scan (tabindex=-1 on every <pre> and
+    output that does not scroll) has not run; after the first Tab, every box that scrolls
+    sideways, however far down the page, is a named Tab stop."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    page = _longest()
+    chromium, driver = ss.require_browser()
+    with ss.chromium_driver(chromium, driver) as phone:
+        ss.emulate_phone(phone)
+        phone.get(site_url + page)
+        ss.settle(phone)
+        marked = phone.execute_script(THEME_MARKS_JS)
+        assert marked == 0, f"{page}: the theme's scan set tabindex=-1 on {marked} boxes"
+        ActionChains(phone).send_keys(Keys.TAB).perform()
+        boxes = phone.execute_script(FAR_SCROLLERS_JS)
+    assert boxes, f"{page}: no box far down the page scrolls sideways at phone width"
+    missing = [b for b in boxes if b["tab"] != 0 or b["role"] != "region" or not b["label"]]
+    assert not missing, f"{page}: {len(missing)} of {len(boxes)} wide boxes are not named Tab stops: {missing[:3]}"
