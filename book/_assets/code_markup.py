@@ -23,8 +23,8 @@ _RULE_RE = re.compile(r'html\[data-theme="(\w+)"\] \.highlight(?: \.(\w+))? \{([
 _BLOCK_RE = re.compile(r'(<div class="highlight"><pre>)(.*?)(</pre></div>)', re.S)
 
 
-def plain_classes(pygments_css):
-    """The token classes drawn exactly like the code block around them, in every theme."""
+def _theme_rules(pygments_css):
+    """``({theme: the block's colour}, {class: {theme: {property: value}}})`` of pygments.css."""
     base, rules = {}, {}
     for theme, cls, body in _RULE_RE.findall(pygments_css):
         decls = {k.strip(): v.strip().lower() for k, _, v in
@@ -33,6 +33,12 @@ def plain_classes(pygments_css):
             rules.setdefault(cls, {})[theme] = decls
         elif "color" in decls:
             base[theme] = decls["color"]
+    return base, rules
+
+
+def plain_classes(pygments_css):
+    """The token classes drawn exactly like the code block around them, in every theme."""
+    base, rules = _theme_rules(pygments_css)
     if not base:
         return set()
     return {cls for cls, by_theme in rules.items()
@@ -43,16 +49,12 @@ def plain_classes(pygments_css):
 def colour_classes(pygments_css):
     """{class: the shortest class drawn in exactly the same colours in every theme}, for the
     classes whose rules set nothing but ``color``."""
-    rules = {}
-    for theme, cls, body in _RULE_RE.findall(pygments_css):
-        if cls:
-            decls = tuple(sorted((k.strip(), v.strip().lower()) for k, _, v in
-                                 (d.partition(":") for d in body.split(";") if d.strip())))
-            rules.setdefault(cls, {})[theme] = decls
+    _, rules = _theme_rules(pygments_css)
     groups = {}
     for cls, by_theme in rules.items():
-        if all(len(d) == 1 and d[0][0] == "color" for d in by_theme.values()):
-            groups.setdefault(tuple(sorted(by_theme.items())), []).append(cls)
+        if all(set(d) == {"color"} for d in by_theme.values()):
+            colours = tuple(sorted((theme, d["color"]) for theme, d in by_theme.items()))
+            groups.setdefault(colours, []).append(cls)
     return {cls: min(members, key=lambda c: (len(c), c)) for members in groups.values() for cls in members}
 
 
