@@ -910,25 +910,91 @@ def _desktop_pass(drv, site_url):
     return facts
 
 
-def _scroll_through(drv, pause=0.06):
-    """Scroll the page from top to bottom a screen at a time, as a reader does: site.js measures a
-    box for its scroll cue when it comes near the screen (and the browser lays out a section
-    only then), not all at load."""
-    drv.execute_script("window.scrollTo(0, 0)")
-    for _ in range(400):
-        time.sleep(pause)
-        if drv.execute_script("const y = scrollY; scrollBy(0, innerHeight * 0.9); return scrollY === y"):
-            break
-    time.sleep(0.4)
+SCROLL_THROUGH_JS = r"""
+// arguments[0]: a CSS selector of the boxes to pass through, or null for the whole page. The
+// page's height changes on the way (a section far from the screen has a placeholder height until
+// it is laid out), so each next stop is found from where the page is now.
+const [selector, done] = arguments;
+const boxes = selector ? Array.from(document.querySelectorAll(selector)).filter(el => el.offsetParent)
+                       : [document.documentElement];
+// At each stop, wait until mathlazy.js has swapped in what came near (12 formulas a frame; the
+// formulas still waiting carry data-m): three frames in a row without a swap.
+const pending = () => document.querySelectorAll('[data-m]').length;
+function settled(then, left = pending(), calm = 0) {
+  requestAnimationFrame(() => {
+    const now = pending();
+    if (now === left && calm >= 2) then(); else settled(then, now, now === left ? calm + 1 : 0);
+  });
+}
+function pass(k) {
+  if (k >= boxes.length) { setTimeout(done, 400); return; }
+  const box = boxes[k];
+  scrollTo(0, Math.max(0, box.getBoundingClientRect().top + scrollY - innerHeight * 0.5));
+  (function stop() {
+    settled(() => {
+      const y = scrollY, r = box.getBoundingClientRect();
+      if (r.bottom <= innerHeight * 1.5) return pass(k + 1);
+      scrollBy(0, innerHeight * 1.8);
+      if (scrollY === y) pass(k + 1); else stop();
+    });
+  })();
+}
+// mathlazy.js fetches the typeset formulas once the page is idle: start when they have come.
+const fetched = () => !pending() || performance.getEntriesByType('resource')
+  .some(e => /\.math\.json/.test(e.name) && e.responseEnd > 0);
+(function ready(tries) {
+  if (fetched() || tries > 300) setTimeout(() => pass(0), 50); else setTimeout(() => ready(tries + 1), 50);
+})(0);
+"""
+
+
+def _scroll_through(drv, selector=None):
+    """Scroll the page (or only the boxes matching ``selector``) from top to bottom, as a reader
+    does, waiting at each stop until mathlazy.js has swapped in what came near: site.js measures a box for its scroll cue
+    when it comes within a screen of the viewport (an IntersectionObserver), mathlazy.js within
+    half a screen, and the browser lays out a section only then, not all at load. Stops are 1.8
+    screens apart, so those margins cover every pixel; the stops run in the page (one WebDriver
+    call)."""
+    drv.set_script_timeout(120)
+    drv.execute_async_script(SCROLL_THROUGH_JS, selector)
+
+
+TYPESET_ALL_JS = r"""
+// Lay a page out whole, by two paths a reader has: printing (mathlazy.js swaps every formula in
+// on "beforeprint") and the Tab key (site.js then measures every box for its scroll cue). The
+// formulas arrive once the page is idle: "beforeprint" is sent until none is left waiting.
+const done = arguments[arguments.length - 1];
+const left = () => document.querySelectorAll('[data-m]').length;
+(function swap(tries) {
+  if (left() && tries < 300) { dispatchEvent(new Event('beforeprint')); setTimeout(() => swap(tries + 1), 50); return; }
+  document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Tab', bubbles: true}));
+  requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(left()), 400)));
+})(0);
+"""
+
+
+def _lay_out_whole_page(drv):
+    """Every formula typeset and every box measured at once (see TYPESET_ALL_JS); returns how
+    many formulas were still waiting to be swapped in (0 unless the formulas file never came)."""
+    drv.set_script_timeout(60)
+    return drv.execute_async_script(TYPESET_ALL_JS)
+
+
+def _scrolled_page():
+    """The page the phone pass scrolls through as a reader does (the others are laid out whole,
+    which is several times cheaper): the one with the most formulas swapped in on the way."""
+    pages = [p for p in ALL_PAGES if (ss.SITE_DIR / p).is_file()]
+    return max(pages, key=lambda p: _read(p).count('data-m="')) if pages else None
 
 
 def _phone_pass(drv, site_url):
     """At 390 px (touch), every page with hidden solutions and code opened: overflow problems
     (again with TensorFlow chosen on pages with framework tabs) and lines starting with
-    punctuation."""
+    punctuation. One page is scrolled through screen by screen, so the lazy path (formulas and
+    scroll cues as they come near) is checked too; the others are laid out whole."""
     from selenium.webdriver.common.by import By
 
-    facts = {}
+    facts, scrolled = {}, _scrolled_page()
     for page in ALL_PAGES:
         if not (ss.SITE_DIR / page).is_file():
             continue
@@ -938,14 +1004,21 @@ def _phone_pass(drv, site_url):
             ss.settle(drv)
             drv.execute_script(OPEN_HIDDEN_JS)
             time.sleep(0.5)
-            _scroll_through(drv)
+            if page == scrolled:
+                _scroll_through(drv)
+                waiting = 0
+            else:
+                waiting = _lay_out_whole_page(drv)
             found = [f"[{_switch_state(drv) or 'page'}] {line}" for line in drv.execute_script(OVERFLOW_JS)]
+            if waiting:
+                found.append(f"{waiting} formulas were never swapped in (the formulas file did not come?)")
             f["punct"] = drv.execute_script(LINE_START_PUNCT_JS)
             tf = drv.find_elements(By.CSS_SELECTOR, '#fw-switch button[data-framework="tensorflow"]')
             if tf:
                 drv.execute_script("arguments[0].click()", tf[0])
                 time.sleep(0.5)
-                _scroll_through(drv)
+                if page == scrolled:
+                    _scroll_through(drv, '.fw-tabs__panel[data-framework="tensorflow"]')
                 found += [f"[tensorflow] {line}" for line in drv.execute_script(OVERFLOW_JS)]
                 drv.execute_script("localStorage.clear()")
             f["overflow"] = found
