@@ -9,8 +9,8 @@
  * CHTML with its hidden MathML for screen readers:
  *  - the formulas near the top of the page (within FIRST_SCREEN characters of article
  *    text) are written into the page itself, so the first screen shows typeset math at
- *    once, with no layout shift;
- *  - every other formula keeps its TeX in the page and gets data-m="k"; its typeset form
+ *    once, with no layout shift, and keep their TeX in data-tex (for search snippets);
+ *  - every other formula keeps its TeX as its text and gets data-m="k"; its typeset form
  *    is entry k of FILE.math.json, which book/_static/mathlazy.js fetches after the page
  *    has loaded and swaps in as formulas come near the viewport (a page with 400 formulas
  *    would otherwise carry ~0.4 MB more HTML before its first paint);
@@ -59,7 +59,7 @@ function renderPage(MathJax, file) {
     const isDiv = !!dOpen;
     const open = isDiv ? dOpen : sOpen, attrs = isDiv ? dAttrs : sAttrs, inner = isDiv ? dInner : sInner;
     const close = isDiv ? "</div>" : "</span>";
-    if (/data-tex=/.test(attrs)) return whole;   // typeset by an earlier run on this file
+    if (/data-(tex|m)=/.test(attrs)) return whole;   // typeset by an earlier run on this file
     const { tex, display } = texOf(inner, isDiv);
     const node = MathJax.tex2chtml(tex, { display: display });
     const chtml = adaptor.outerHTML(node);
@@ -69,13 +69,14 @@ function renderPage(MathJax, file) {
       textSeen += textLength(html.slice(last, offset));
       last = offset;
     }
-    // data-tex keeps the source for search snippets (site.js turns it into plain text).
-    const texAttr = ' data-tex="' + tex.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;") + '"';
     if (article < 0 || offset < article || textSeen < FIRST_SCREEN) {
+      // data-tex keeps the source for search snippets (site.js turns it into plain text); a
+      // formula swapped in later keeps its TeX as its text until then, so it needs no copy.
+      const texAttr = ' data-tex="' + tex.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;") + '"';
       return wrap(open + attrs + texAttr + ">" + eqno + chtml + close);
     }
     lazy.push(chtml);
-    return wrap(open + attrs + texAttr + ' data-m="' + (lazy.length - 1) + '">' + inner + close);
+    return wrap(open + attrs + ' data-m="' + (lazy.length - 1) + '">' + inner + close);
   });
   if (out === html) return 0;
   const fontUrl = path.posix.join(path.relative(path.dirname(file), ROOT).split(path.sep).join("/") || ".", FONT_URL);

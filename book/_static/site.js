@@ -647,10 +647,14 @@ document.addEventListener("DOMContentLoaded", function () {
     var patched = function (htmlString, anchor) {
       var doc = new DOMParser().parseFromString(htmlString, "text/html");
       doc.querySelectorAll(FURNITURE).forEach(function (el) { el.remove(); });
-      // A typeset formula keeps its TeX in data-tex (book/_assets/mathrender.js).
+      // A typeset formula keeps its TeX in data-tex (book/_assets/mathrender.js); one swapped in
+      // later (data-m) keeps it as its text, between \( \) or \[ \], after its equation number.
       doc.querySelectorAll(".math").forEach(function (m) {
         var tex = m.getAttribute("data-tex");
-        if (tex === null) tex = m.textContent.replace(/\\\(|\\\)|\\\[|\\\]/g, "");
+        if (tex === null) {
+          m.querySelectorAll(".eqno").forEach(function (e) { e.remove(); });
+          tex = m.textContent.trim().replace(/^\\[(\[]/, "").replace(/\\[)\]]$/, "");
+        }
         m.textContent = " " + texToText(tex) + " ";
       });
       return original.call(this, "<!DOCTYPE html>" + doc.documentElement.outerHTML, anchor);
