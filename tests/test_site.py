@@ -950,11 +950,11 @@ const fetched = () => !pending() || performance.getEntriesByType('resource')
 
 def _scroll_through(drv, selector=None):
     """Scroll the page (or only the boxes matching ``selector``) from top to bottom, as a reader
-    does, waiting at each stop until mathlazy.js has swapped in what came near: site.js measures a box for its scroll cue
-    when it comes within a screen of the viewport (an IntersectionObserver), mathlazy.js within
-    half a screen, and the browser lays out a section only then, not all at load. Stops are 1.8
-    screens apart, so those margins cover every pixel; the stops run in the page (one WebDriver
-    call)."""
+    does, waiting at each stop until mathlazy.js has swapped in what came near. site.js measures
+    a box for its scroll cue when it comes within a screen of the viewport (an
+    IntersectionObserver), mathlazy.js swaps a formula in within half a screen, and the browser
+    lays out a section only then, not all at load. Stops are 1.8 screens apart, so those margins
+    cover every pixel; the stops run in the page (one WebDriver call)."""
     drv.set_script_timeout(120)
     drv.execute_async_script(SCROLL_THROUGH_JS, selector)
 
