@@ -241,13 +241,18 @@ def test_without_javascript_both_frameworks_show_in_order():
 MATH_PAGES = _pages_with(r'class="math')
 
 
+def _most_lazy_formulas(pages):
+    """The page of ``pages`` with the most formulas mathlazy.js swaps in later (data-m)."""
+    return max(pages, key=lambda p: _read(p).count('data-m="'))
+
+
 @pytest.mark.skipif(not MATH_PAGES, reason="no page has math yet")
 def test_math_renders(browser, site_url):
     """Formulas are typeset at build time (book/_assets/static_math.py): in the page without any
     MathJax script, with no TeX error, and those further down swapped in as they come near."""
     from selenium.webdriver.common.by import By
 
-    page = max(MATH_PAGES, key=lambda p: _read(p).count('data-m="'))
+    page = _most_lazy_formulas(MATH_PAGES)
     _load(browser, site_url + page)
     assert browser.find_elements(By.CSS_SELECTOR, "mjx-container"), f"{page}: no typeset formula"
     assert not browser.find_elements(By.CSS_SELECTOR, "mjx-merror"), f"{page}: TeX errors"
@@ -984,7 +989,7 @@ def _scrolled_page():
     """The page the phone pass scrolls through as a reader does (the others are laid out whole,
     which is several times cheaper): the one with the most formulas swapped in on the way."""
     pages = [p for p in ALL_PAGES if (ss.SITE_DIR / p).is_file()]
-    return max(pages, key=lambda p: _read(p).count('data-m="')) if pages else None
+    return _most_lazy_formulas(pages) if pages else None
 
 
 def _phone_pass(drv, site_url):
