@@ -3,10 +3,14 @@
 Nothing here times anything (speed is measured by bench/lighthouse.py, see bench/README.md);
 these tests fail when one of the measures is undone:
 
-* code blocks carry no <span> for tokens drawn in the block's own colour, and one class name
-  per colour (code_markup.py);
+* code blocks carry no <span> for tokens drawn in the block's own colour (operators included),
+  and one class name per colour (code_markup.py);
 * Font Awesome's fonts, and MathJax's TeX fonts, are loaded as subsets holding every icon or
   character the site draws (font_subset.py);
+* a page's <head> has the MathJax glyph rules of its own formulas only; those of the formulas
+  swapped in later come with them in PAGE.math.json (mathrender.js);
+* the scripts that only add interactions are fetched after the load event (page_speed.py,
+  late.js);
 * sections far from the screen are not laid out until needed (content-visibility in site.css),
   and a link to a #section still lands on it;
 * pydata-sphinx-theme's load-time scan of every <pre> and output is off (site.js), and a box
@@ -101,6 +105,39 @@ def test_code_token_colours_go_by_one_name_each():
     assert not found, f"code blocks use {len(found)} non-canonical classes: {sorted(found)[:10]}"
 
 
+def test_operators_are_drawn_in_the_block_colour():
+    """Operators (. = + ** ...) carry no span of their own (code_markup.PLAIN_BY_CHOICE): they
+    are drawn in the code block's colour, not the strings' green, and cost no markup."""
+    site = ss.require_site()
+    block = re.compile(r'<div class="highlight"><pre>(.*?)</pre></div>', re.S)
+    operator = re.compile(r'<span class="[\w-]+">[-+*/%=<>!&|^~.@]+</span>')
+    found = []
+    for page in CHAPTERS:
+        hits = [m.group(0) for code in block.findall((site / page).read_text(encoding="utf-8"))
+                for m in operator.finditer(code)]
+        if hits:
+            found.append(f"{page}: {len(hits)}, e.g. {hits[0]}")
+    assert not found, "operators still wrapped in spans:\n" + "\n".join(found)
+
+
+def test_figures_have_their_size_and_load_when_near():
+    """Every output figure of a chapter has width and height (no layout shift when it arrives)
+    and loading="lazy" (page_speed.EAGER_IMAGES is 0: no chapter has a figure on a phone's
+    first screen)."""
+    site = ss.require_site()
+    img = re.compile(r'<img\b[^>]*\bsrc="[^"]*_images/[^"]*"[^>]*>')
+    bad, seen = [], 0
+    for page in CHAPTERS:
+        for tag in img.findall((site / page).read_text(encoding="utf-8")):
+            if "frame-slider__image" in tag:
+                continue
+            seen += 1
+            if not all(a in tag for a in (' width="', ' height="', ' loading="lazy"')):
+                bad.append(f"{page}: {tag[:120]}")
+    assert seen, "no figure found"
+    assert not bad, f"{len(bad)} figures without size or lazy loading:\n" + "\n".join(bad[:10])
+
+
 def test_icon_fonts_are_small_subsets_with_every_icon():
     """The bundle's Font Awesome faces load WOFF subsets of at most 20 KB (the whole solid font is
     156 KB), and each subset maps every icon code point the stylesheet names that the full font
@@ -143,9 +180,22 @@ def _code_points(path):
 MJX_STYLE_RE = re.compile(r'<style id="MJX-CHTML-styles">(.*?)</style>', re.S)
 
 
+def _math_styles(path):
+    """The MathJax CSS of a page: the <style> in its head and the "css" of its PAGE.math.json."""
+    import json
+
+    style = MJX_STYLE_RE.search(path.read_text(encoding="utf-8"))
+    lazy = path.with_suffix(".math.json")
+    styles = [style.group(1)] if style else []
+    if lazy.is_file():
+        styles.append(json.loads(lazy.read_text(encoding="utf-8"))["css"])
+    return styles
+
+
 def test_tex_fonts_are_subsets_with_every_character():
-    """Each page's MathJax @font-face rules load subsets (smaller than MathJax's own file), and
-    each subset has every character the page's glyph rules draw that the full font has."""
+    """Each page's MathJax @font-face rules (in the page and in its PAGE.math.json) load subsets
+    (smaller than MathJax's own file), and each subset has every character the page's glyph
+    rules draw that the full font has."""
     _assets()
     from font_subset import TINY, math_characters
 
@@ -153,12 +203,12 @@ def test_tex_fonts_are_subsets_with_every_character():
     cmaps, problems, pages = {}, [], 0
     for page in CHAPTERS:
         path = site / page
-        style = MJX_STYLE_RE.search(path.read_text(encoding="utf-8"))
-        if not style:
+        styles = _math_styles(path)
+        if not styles:
             continue
         pages += 1
-        drawn = {ord(c) for c in math_characters([style.group(1)])}
-        for url in re.findall(r'url\("([^"]+\.woff)"\)', style.group(1)):
+        drawn = {ord(c) for c in math_characters(styles)}
+        for url in re.findall(r'url\("?([^")]+\.woff)"?\)', " ".join(styles)):
             font = (path.parent / url).resolve()
             full = font.parent / (font.name.split(".")[0] + ".woff")
             if font == full and full.stat().st_size <= TINY:
@@ -174,6 +224,52 @@ def test_tex_fonts_are_subsets_with_every_character():
                 problems.append(f"{page}: {font.name} lacks {lost[:10]}")
     assert pages, "no page has typeset formulas"
     assert not problems, "\n".join(problems[:20])
+
+
+GLYPH_RULE_RE = re.compile(r"mjx-c((?:\.[\w-]+)+)::before")
+GLYPH_USE_RE = re.compile(r'<mjx-c class="([^"]+)"')
+
+
+def _glyphs_used(markup):
+    return {frozenset(c.split()) for c in GLYPH_USE_RE.findall(markup)}
+
+
+def _glyphs_styled(css):
+    return {frozenset(c.strip(".").split(".")) for c in GLYPH_RULE_RE.findall(css)}
+
+
+def test_each_page_carries_the_glyph_rules_of_its_own_formulas_only():
+    """MathJax's glyph rules are split: the page's <style> has those of the formulas typeset in
+    the page and no others; PAGE.math.json's "css" has the rest its other formulas need. No
+    formula lacks the rule of a glyph it draws (it would be drawn empty)."""
+    import json
+
+    site = ss.require_site()
+    problems, pages, split = [], 0, 0
+    for page in CHAPTERS:
+        path = site / page
+        html = path.read_text(encoding="utf-8")
+        style = MJX_STYLE_RE.search(html)
+        if not style:
+            continue
+        pages += 1
+        body = html[style.end():]
+        in_page, head = _glyphs_used(body), _glyphs_styled(style.group(1))
+        if in_page - head:
+            problems.append(f"{page}: no rule in the page for {len(in_page - head)} glyphs it draws")
+        if head - in_page:
+            problems.append(f"{page}: {len(head - in_page)} glyph rules in the page for glyphs it does not draw")
+        lazy = path.with_suffix(".math.json")
+        if lazy.is_file():
+            data = json.loads(lazy.read_text(encoding="utf-8"))
+            later, styled = _glyphs_used("".join(data["formulas"])), _glyphs_styled(data["css"])
+            split += bool(styled)
+            missing = later - head - styled
+            if missing:
+                problems.append(f"{page}: no rule for {len(missing)} glyphs of the formulas swapped in later")
+    assert pages, "no page has typeset formulas"
+    assert split, "no PAGE.math.json carries glyph rules: the split is undone"
+    assert not problems, "\n".join(problems)
 
 
 # --------------------------------------------------------------------------- in the browser
@@ -237,3 +333,50 @@ def test_theme_scan_is_off_and_wide_boxes_stay_tab_stops(site_url):
     assert boxes, f"{page}: no box far down the page scrolls sideways at phone width"
     missing = [b for b in boxes if b["tab"] != 0 or b["role"] != "region" or not b["label"]]
     assert not missing, f"{page}: {len(missing)} of {len(boxes)} wide boxes are not named Tab stops: {missing[:3]}"
+
+
+LATE_JS = """
+const nav = performance.getEntriesByType('navigation')[0];
+const names = arguments[0];
+const fetched = performance.getEntriesByType('resource')
+  .map(r => [r.name.split('?')[0].split('/').pop(), r.startTime])
+  .filter(r => names.includes(r[0]));
+return {load: nav.loadEventStart, fetched: fetched, state: document.documentElement.getAttribute('data-late-scripts'),
+        bootstrap: typeof window.bootstrap, copyButtons: document.querySelectorAll('.copybtn').length,
+        codeBlocks: document.querySelectorAll('div.cell_input div.highlight').length};
+"""
+
+
+def test_interaction_scripts_wait_for_the_load_event(browser, site_url):
+    """On the longest chapter and the playground, the scripts of page_speed.LATE_SCRIPTS are
+    fetched only after the load event (not competing with the text, stylesheet and first
+    figures), and then all run: Bootstrap is there, every code cell has its copy button."""
+    _assets()
+    from page_speed import LATE_SCRIPTS
+
+    for page in (_longest(), "book/playground.html"):
+        html = (ss.require_site() / page).read_text(encoding="utf-8")
+        listed = [n for n in LATE_SCRIPTS if f"/{n}" in html]
+        assert "bootstrap.js" in listed, f"{page}: the theme's scripts are not on the page"
+        browser.get(site_url + page)
+        ss.settle(browser)
+        ss.wait_until(lambda: browser.execute_script(
+            "return document.documentElement.getAttribute('data-late-scripts')") == "loaded",
+            10, message=f"{page}: the late scripts to run")
+        got = browser.execute_script(LATE_JS, listed)
+        early = [(n, round(t)) for n, t in got["fetched"] if t < got["load"]]
+        assert not early, f"{page}: fetched before the load event ({got['load']:.0f} ms): {early}"
+        assert sorted({n for n, _ in got["fetched"]}) == sorted(listed), f"{page}: not all fetched: {got}"
+        assert got["bootstrap"] == "object", f"{page}: bootstrap.js did not run"
+        assert got["copyButtons"] >= got["codeBlocks"], f"{page}: copy buttons missing: {got}"
+
+
+def test_search_page_keeps_its_scripts_in_order():
+    """The search page is left as it was: its search needs doctools.js before searchtools.js
+    runs, so none of its scripts is turned into a late one."""
+    _assets()
+    from page_speed import LATE_TYPE
+
+    html = (ss.require_site() / "search.html").read_text(encoding="utf-8")
+    assert LATE_TYPE not in html, "search.html has late scripts"
+    assert re.search(r'<script defer="defer" src="[^"]*doctools\.js', html), "doctools.js is not deferred on search.html"

@@ -1077,6 +1077,8 @@ def test_interface_is_chinese():
                 found.append(f"{page}: {value!r}")
         if "列印" in html or "© Copyright" in html:
             found.append(f"{page}: 列印 / © Copyright")
+        if re.search(r"<summary [^>]*aria-label=", html):
+            found.append(f"{page}: a <summary> named apart from the text it shows")
     assert not found, "interface strings left untranslated:\n" + "\n".join(sorted(set(found))[:20])
 
 

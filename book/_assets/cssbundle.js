@@ -9,12 +9,36 @@
  * keeps the rules whose selectors occur in the built HTML or in any of the site's scripts
  * (so classes the theme's JavaScript adds stay, e.g. Bootstrap's "show"); the rest are
  * concatenated, in the pages' order, into OUT.css, with relative url()s rewritten for its
- * folder. Dark-mode rules (html[data-theme=dark] ...) are kept whole.
+ * folder, and minified (csso, pinned; rules are not reordered). Dark-mode rules
+ * (html[data-theme=dark] ...) are kept whole; custom properties no kept rule reads are dropped.
+ *
+ * Two vendor bundles are not read for selectors: Bootstrap's script names every component it
+ * could build (popover, toast, carousel, modal, offcanvas ...) and Font Awesome's names every
+ * icon, which kept 31 KB of rules for elements no page has. What Bootstrap does add at run time
+ * on these pages, the header's dropdown menus and the buttons' tooltips, is kept by name
+ * (BOOTSTRAP_RUNTIME).
  */
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const { PurgeCSS } = require("purgecss");
+const csso = require("csso");
+
+// Scripts that list far more classes than the site uses (see above).
+const VENDOR_SCRIPTS = /[\\/](bootstrap|fontawesome)\.js$/;
+// The classes and attributes Bootstrap adds to the header's dropdowns and the tooltips.
+const BOOTSTRAP_RUNTIME = {
+  standard: ["show", "fade", "showing", "hiding", "collapsing", "collapse"],
+  greedy: [/tooltip/, /popper/],
+};
+
+function scripts(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(function (e) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return scripts(p);
+    return e.name.endsWith(".js") && !VENDOR_SCRIPTS.test(p) ? [p] : [];
+  });
+}
 
 async function main() {
   const [root, outRel, ...inputs] = process.argv.slice(2);
@@ -32,11 +56,15 @@ async function main() {
   }
   inputs.forEach(function (p) { add(path.resolve(root, p)); });
   const result = await new PurgeCSS().purge({
-    content: [root + "/**/*.html", root + "/_static/**/*.js"],
+    content: [root + "/**/*.html"].concat(scripts(path.join(root, "_static"))),
     css: files.map(function (f) { return { raw: f.text, name: f.file }; }),
-    safelist: { greedy: [/data-theme/, /data-mode/, /^mjx-/] },
+    safelist: {
+      standard: BOOTSTRAP_RUNTIME.standard,
+      greedy: [/data-theme/, /data-mode/, /^mjx-/].concat(BOOTSTRAP_RUNTIME.greedy),
+    },
     fontFace: true,
     keyframes: true,
+    variables: true,
   });
   const parts = files.map(function (f, i) {
     const file = f.file, rel = path.relative(root, file);
@@ -47,7 +75,9 @@ async function main() {
       return "url(" + q + path.relative(path.dirname(out), target).split(path.sep).join("/") + q + ")";
     }).replace(/^@charset "UTF-8";/, "");
   });
-  fs.writeFileSync(out, '@charset "UTF-8";\n' + parts.join("\n"));
+  // restructure: false keeps every rule where it was (merging rules can change the cascade).
+  const minified = csso.minify(parts.join("\n"), { restructure: false, comments: false }).css;
+  fs.writeFileSync(out, '@charset "UTF-8";\n' + minified.replace(/^@charset "UTF-8";/, ""));
   const before = inputs.reduce(function (n, p) { return n + fs.statSync(path.join(root, p)).size; }, 0);
   console.log("cssbundle: " + inputs.length + " stylesheets, " + before + " -> " + fs.statSync(out).size + " bytes");
 }

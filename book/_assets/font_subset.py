@@ -13,6 +13,7 @@ private-use code points found in that stylesheet, the site's pages and its scrip
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import posixpath
 import re
@@ -84,12 +85,13 @@ def subset_icon_fonts(css_path, outdir):
 
 # MathJax's CHTML output draws each character as ``mjx-c.mjx-cXXXX::before { content: "x" }`` in
 # one of its TeX fonts (MathJax_Main-Regular.woff 34 KB, MathJax_AMS-Regular.woff 41 KB ...); a
-# page fetches each font its first screen of formulas uses. The glyph rules of every page are in
-# its <style id="MJX-CHTML-styles"> (static_math.py writes those of all its formulas, the lazy
-# ones too), so the union of their characters over the site is every glyph a reader can meet.
+# page fetches each font its formulas use. The glyph rules of every page are in its
+# <style id="MJX-CHTML-styles"> (those of the formulas in the page) and in the "css" of its
+# PAGE.math.json (those only the formulas swapped in later need; mathrender.js), so the union
+# of their characters over the site is every glyph a reader can meet.
 _MJX_STYLE_RE = re.compile(r'(<style id="MJX-CHTML-styles">)(.*?)(</style>)', re.S)
 _CONTENT_RE = re.compile(r'content:\s*"((?:[^"\\]|\\.)*)"')
-_MJX_SRC_RE = re.compile(r'url\("([^"]*?mathjax/output/chtml/fonts/woff-v2/)(MathJax_[A-Za-z0-9_-]+)\.woff"\)')
+_MJX_SRC_RE = re.compile(r'url\(("?)([^")]*?mathjax/output/chtml/fonts/woff-v2/)(MathJax_[A-Za-z0-9_-]+)\.woff\1\)')
 
 
 def _css_string(text):
@@ -110,27 +112,42 @@ def math_characters(styles):
 TINY = 4096   # bytes: a font this small (MathJax_Zero, the Vector arrows) is kept whole
 
 
+def _lazy_math(page):
+    """PAGE.math.json beside ``page`` (a path), or None."""
+    path = Path(page).with_suffix(".math.json")
+    return path if path.is_file() else None
+
+
 def subset_math_fonts(outdir, pages):
-    """Point every page's MathJax @font-face rules at subsets of the fonts holding only the
-    characters any page draws (written next to the fonts); returns the number of fonts subset."""
+    """Point every page's MathJax @font-face rules (in the page and in its PAGE.math.json) at
+    subsets of the fonts holding only the characters any page draws (written next to the
+    fonts); returns the number of fonts subset."""
     outdir = Path(outdir)
     fonts = outdir / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
     htmls = {p: Path(p).read_text(encoding="utf-8") for p in pages}
+    lazies = {path: json.loads(path.read_text(encoding="utf-8"))
+              for path in filter(None, map(_lazy_math, pages))}
     styles = [m.group(2) for h in htmls.values() for m in _MJX_STYLE_RE.finditer(h)]
+    styles += [data["css"] for data in lazies.values()]
     points = {ord(c) for c in math_characters(styles)}
     if not points or not fonts.is_dir():
         return 0
     names = {}
 
     def src(m):
-        stem = m.group(2)
+        stem = m.group(3)
         full = fonts / f"{stem}.woff"
         if stem not in names and full.is_file() and full.stat().st_size > TINY:
             names[stem] = subset_font(full, points, fonts)
-        return f'url("{m.group(1)}{names.get(stem, stem + ".woff")}")'
+        return f'url("{m.group(2)}{names.get(stem, stem + ".woff")}")'
 
     for path, html in htmls.items():
         new = _MJX_STYLE_RE.sub(lambda m: m.group(1) + _MJX_SRC_RE.sub(src, m.group(2)) + m.group(3), html)
         if new != html:
             Path(path).write_text(new, encoding="utf-8")
+    for path, data in lazies.items():
+        css = _MJX_SRC_RE.sub(src, data["css"])
+        if css != data["css"]:
+            path.write_text(json.dumps(dict(data, css=css), ensure_ascii=False, separators=(",", ":")),
+                            encoding="utf-8")
     return len(names)

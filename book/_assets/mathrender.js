@@ -14,12 +14,16 @@
  *    is entry k of FILE.math.json, which book/_static/mathlazy.js fetches after the page
  *    has loaded and swaps in as formulas come near the viewport (a page with 400 formulas
  *    would otherwise carry ~0.4 MB more HTML before its first paint);
- *  - the CSS of every glyph the page uses goes into a <style> in its <head>.
+ *  - the CSS the page's own formulas need (MathJax's base rules and the glyphs they draw)
+ *    goes into a <style> in its <head>; what only the formulas swapped in later need goes
+ *    into FILE.math.json with them ({"css": ..., "formulas": [...]}), so the page does not
+ *    carry 7-18 KB of glyph rules before its first paint. Both are minified (csso).
  * No MathJax runs in the reader's browser.
  */
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const csso = require("csso");
 
 const FIRST_SCREEN = 2000;   // characters of article text typeset into the page itself
 const FONT_URL = "mathjax/output/chtml/fonts/woff-v2";   // relative to the site root
@@ -47,29 +51,44 @@ function textLength(html) {
   return html.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>|<[^>]+>/g, "").replace(/\s+/g, " ").length;
 }
 
+/* MathJax's CHTML stylesheet so far, as a list of rules (it writes one per blank-line block). */
+function styleRules(MathJax) {
+  const text = MathJax.startup.adaptor.textContent(MathJax.chtmlStylesheet());
+  return text.split(/\n\s*\n/).map(function (r) { return r.trim(); }).filter(Boolean);
+}
+
+function minifyCss(rules) {
+  return csso.minify(rules.join("\n"), { restructure: false }).css;
+}
+
 function renderPage(MathJax, file) {
   const adaptor = MathJax.startup.adaptor;
   const html = fs.readFileSync(file, "utf8");
   const article = html.indexOf("<article");
   MathJax.startup.output.clearCache();
   const lazy = [];
+  let eagerRules = null;   // the stylesheet's rules before the first formula swapped in later
   let textSeen = 0, last = article;
   const out = html.replace(MATH_RE, function (whole, sOpen, sAttrs, sInner, punct, dOpen, dAttrs, dInner, offset) {
     const wrap = function (h) { return punct ? '<span class="math-nobr">' + h + punct + "</span>" : h; };
     const isDiv = !!dOpen;
-    const open = isDiv ? dOpen : sOpen, attrs = isDiv ? dAttrs : sAttrs, inner = isDiv ? dInner : sInner;
+    // "nohighlight" only tells highlight.js (not on this site) to leave the element alone.
+    const open = (isDiv ? dOpen : sOpen).replace(" nohighlight", "");
+    const attrs = isDiv ? dAttrs : sAttrs, inner = isDiv ? dInner : sInner;
     const close = isDiv ? "</div>" : "</span>";
     if (/data-(tex|m)=/.test(attrs)) return whole;   // typeset by an earlier run on this file
     const { tex, display } = texOf(inner, isDiv);
-    const node = MathJax.tex2chtml(tex, { display: display });
-    const chtml = adaptor.outerHTML(node);
-    if (chtml.indexOf("<mjx-merror") >= 0) ERRORS.push(file + ": TeX error in " + JSON.stringify(tex));
-    const eqno = (/<span class="eqno">[\s\S]*?<\/span>/.exec(inner) || [""])[0];
     if (article >= 0 && offset > last) {
       textSeen += textLength(html.slice(last, offset));
       last = offset;
     }
-    if (article < 0 || offset < article || textSeen < FIRST_SCREEN) {
+    const eager = article < 0 || offset < article || textSeen < FIRST_SCREEN;
+    if (!eager && eagerRules === null) eagerRules = styleRules(MathJax);
+    const node = MathJax.tex2chtml(tex, { display: display });
+    const chtml = adaptor.outerHTML(node);
+    if (chtml.indexOf("<mjx-merror") >= 0) ERRORS.push(file + ": TeX error in " + JSON.stringify(tex));
+    const eqno = (/<span class="eqno">[\s\S]*?<\/span>/.exec(inner) || [""])[0];
+    if (eager) {
       // data-tex keeps the source for search snippets (site.js turns it into plain text); a
       // formula swapped in later keeps its TeX as its text until then, so it needs no copy.
       const texAttr = ' data-tex="' + tex.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;") + '"';
@@ -80,10 +99,17 @@ function renderPage(MathJax, file) {
   });
   if (out === html) return 0;
   const fontUrl = path.posix.join(path.relative(path.dirname(file), ROOT).split(path.sep).join("/") || ".", FONT_URL);
-  const css = adaptor.textContent(MathJax.chtmlStylesheet()).split(FONT_URL_PLACEHOLDER).join(fontUrl);
-  const page = out.replace("</head>", '<style id="MJX-CHTML-styles">' + css + "</style>\n</head>");
+  const fonts = function (css) { return css.split(FONT_URL_PLACEHOLDER).join(fontUrl); };
+  const allRules = styleRules(MathJax);
+  const inPage = eagerRules === null ? allRules : eagerRules;
+  const have = new Set(inPage);
+  const later = allRules.filter(function (r) { return !have.has(r); });
+  const page = out.replace("</head>", '<style id="MJX-CHTML-styles">' + fonts(minifyCss(inPage)) + "</style>\n</head>");
   fs.writeFileSync(file, page);
-  if (lazy.length) fs.writeFileSync(file.replace(/\.html$/, ".math.json"), JSON.stringify(lazy));
+  if (lazy.length) {
+    const data = { css: fonts(minifyCss(later)), formulas: lazy };
+    fs.writeFileSync(file.replace(/\.html$/, ".math.json"), JSON.stringify(data));
+  }
   return lazy.length;
 }
 

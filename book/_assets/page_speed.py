@@ -13,6 +13,11 @@ content is written into each page instead (one request less); and inline scripts
 ``defer`` on them means nothing). The search page's own search scripts are deferred after the
 build too. ``tests/test_site.py`` checks that no script over
 50 KB blocks rendering on any page.
+
+Scripts that only add interactions (LATE_SCRIPTS: Bootstrap, the theme's script, the copy
+button, doctools, the playground ...) are not fetched until the load event (``late.js``,
+written into each page): deferred, they still took a phone's bandwidth from the text, the
+stylesheet and the first figures.
 """
 from __future__ import annotations
 
@@ -66,7 +71,11 @@ def inline_documentation_options(app, exception):
 
 
 _IMG_RE = re.compile(r'<img\b([^>]*?)\s*/?>')
-EAGER_IMAGES = 2   # the first images of a page may be on its first screen: load those at once
+# Figures fetched at once (the rest with loading="lazy", when the reader nears them). None: on a
+# 412x823 phone the first figure of every chapter is 1020-2217 px down the page (measured
+# 2026-12-07), below the first screen, and an eager one shared the phone's bandwidth with the
+# text and stylesheet; a lazy figure on a desktop's first screen is fetched right after layout.
+EAGER_IMAGES = 0
 
 
 def _png_size(path):
@@ -134,6 +143,46 @@ def reserve_switch_slot(app, pagename, templatename, context, doctree):
         context["body"] = body.replace("</h1>", '</h1>\n<div class="fw-switch-slot"></div>', 1)
 
 
+# Scripts that only add interactions (menus, tooltips, the theme switch, copy buttons, the
+# playground's controls) and cope with running after the load event (they check
+# document.readyState). Not sphinx-togglebutton (it hides the exercises' answers), site.js,
+# mathlazy.js or frameslider.js (they lay the page out), nor design-tabs.js (it waits for
+# DOMContentLoaded only).
+LATE_SCRIPTS = ("doctools.js", "clipboard.min.js", "copybutton.js", "sphinx-book-theme.js",
+                "translations.js", "bootstrap.js", "pydata-sphinx-theme.js", "playground.js")
+LATE_TYPE = "text/x-optim-late"
+_SCRIPT_RE = re.compile(r'<script\b([^>]*)></script>')
+_SRC_RE = re.compile(r'\bsrc="([^"?]+)(?:\?[^"]*)?"')
+
+
+def _late(m):
+    attrs = m.group(1)
+    src = _SRC_RE.search(attrs)
+    if not src or not re.search(r'\bdefer\b', attrs) or src.group(1).rsplit("/", 1)[-1] not in LATE_SCRIPTS:
+        return m.group(0)
+    attrs = re.sub(r'\s*\bdefer(?:="defer")?', "", attrs)
+    return f'<script type="{LATE_TYPE}"{attrs}></script>'
+
+
+def late_scripts(app, exception):
+    """build-finished: on every page but the search page (its search needs doctools.js at
+    once), the deferred scripts of LATE_SCRIPTS are fetched after the load event by
+    _static/late.js, written into the page's <head>: on a phone's network the text, the
+    stylesheet and the first figures no longer share the bandwidth with 0.1-0.25 MB of
+    scripts (Lighthouse counted them before the largest paint)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    loader = (Path(app.outdir) / "_static" / "late.js").read_text(encoding="utf-8")
+    body = "<script>" + re.sub(r"/\*.*?\*/\s*", "", loader, flags=re.S).strip() + "</script>\n"
+    for page in Path(app.outdir).rglob("*.html"):
+        if "_static" in page.parts or page.name == "search.html":
+            continue
+        html = page.read_text(encoding="utf-8")
+        new = _SCRIPT_RE.sub(_late, html)
+        if new != html:
+            page.write_text(new.replace("</head>", body + "</head>", 1), encoding="utf-8")
+
+
 def setup(app):
     app.connect("html-page-context", reserve_switch_slot)
     # Late (priority 900): after the handlers that add per-page scripts (MyST-NB, frame_sliders).
@@ -141,4 +190,5 @@ def setup(app):
     app.connect("build-finished", defer_search_page)
     app.connect("build-finished", inline_documentation_options)
     app.connect("build-finished", size_images)
+    app.connect("build-finished", late_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -58,8 +58,8 @@ def typeset(app, exception):
                        type="optim", subtype="math")
     else:
         logger.info(proc.stdout.strip())
-    compress(out)
     logger.info(f"static_math: {subset_math_fonts(out, pages)} TeX fonts subset")
+    compress(out)   # after the subsetting, which rewrites the font URLs in PAGE.math.json
 
 
 def compress(out):

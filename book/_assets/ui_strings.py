@@ -33,12 +33,17 @@ STRINGS = {
     "列印成 PDF": "打印成 PDF",
 }
 _ATTR_RE = re.compile(r'\b(title|aria-label|alt|data-bs-title)="([^"]*)"')
+# MyST-NB's folded code cells: <summary aria-label="Toggle hidden content"> around the visible
+# "显示代码" / "隐藏代码". A name that differs from the label a reader sees is what voice control
+# cannot click (Lighthouse: label-content-name-mismatch); without it the name is that text.
+_SUMMARY_LABEL_RE = re.compile(r'<summary aria-label="[^"]*">')
 _COPYRIGHT_RE = re.compile(r"©\s*Copyright\s+([^<]*?)\.?(\s*<)")
 
 
 def translate(html):
     """``html`` with the interface strings of :data:`STRINGS` in Chinese."""
     html = _ATTR_RE.sub(lambda m: f'{m.group(1)}="{STRINGS.get(m.group(2).strip(), m.group(2))}"', html)
+    html = _SUMMARY_LABEL_RE.sub("<summary>", html)
     return _COPYRIGHT_RE.sub(lambda m: f"© {m.group(1)} 版权所有{m.group(2)}", html)
 
 

@@ -2,7 +2,9 @@
  *
  * book/_assets/mathrender.js typeset every formula at build time: those near the top of
  * a page are in the page; each other one keeps its TeX and has data-m="k", its typeset
- * form being entry k of PAGE.math.json. After the page has loaded, that file is fetched
+ * form being entry k of PAGE.math.json's "formulas", whose "css" holds the glyph rules only
+ * those formulas need (added to the page in a <style> once the file has arrived). After
+ * the page has loaded, that file is fetched
  * once (its gzipped copy PAGE.math.json.gz where the browser has DecompressionStream) and each formula is swapped in when it comes within half a screen of the viewport
  * (a swap changes only what is off screen; the browser's scroll anchoring keeps the text
  * a reader is looking at in place). After each batch, "optim:math" is dispatched on the
@@ -55,7 +57,13 @@
 
   function start() {
     load().then(function (data) {
-      typeset = data;
+      if (data.css) {
+        var style = document.createElement("style");
+        style.id = "MJX-CHTML-lazy-styles";
+        style.textContent = data.css;
+        document.head.appendChild(style);
+      }
+      typeset = data.formulas;
       var io = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
         entries.forEach(function (e) {
           if (e.isIntersecting) { io.unobserve(e.target); waiting.push(e.target); }
