@@ -41,7 +41,7 @@ def pages():
     return [f"{name}.html" for name in toc_files()]
 
 
-def run_once(lighthouse, url, out, desktop, cpu=None):
+def run_once(lighthouse, url, out, desktop, cpu=None, throttling="simulate"):
     profile = tempfile.mkdtemp(prefix="lh-chromium-")
     cmd = [lighthouse, url, "--quiet", "--output=json", f"--output-path={out}",
            "--only-categories=performance,accessibility,best-practices,seo",
@@ -50,6 +50,8 @@ def run_once(lighthouse, url, out, desktop, cpu=None):
         cmd.append("--preset=desktop")
     if cpu is not None:
         cmd.append(f"--throttling.cpuSlowdownMultiplier={cpu}")
+    if throttling != "simulate":
+        cmd.append(f"--throttling-method={throttling}")
     env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
     for attempt in range(3):   # on a loaded machine Lighthouse sometimes times out talking to Chromium
         try:
@@ -96,6 +98,11 @@ def main(argv=None):
     ap.add_argument("--cpu", type=float, default=None,
                     help="CPU slowdown multiplier instead of the preset's 4 (for a machine that is "
                          "itself slow or loaded: see the benchmark index printed per page)")
+    ap.add_argument("--throttling", choices=["simulate", "devtools"], default="simulate",
+                    help="simulate (Lighthouse's default, what the targets use): one fast load, the "
+                         "slow network and CPU computed from its trace, each request counted whole; "
+                         "devtools: the load itself throttled in Chromium (562.5 ms round trips, "
+                         "1.4 Mbit/s), so a page is painted as its HTML streams in, as a reader sees it")
     args = ap.parse_args(argv)
     chosen = pages()
     if args.pages:
@@ -108,7 +115,7 @@ def main(argv=None):
     with serve(args.site) as base:
         for page in chosen:
             runs = [run_once(args.lighthouse, base + page, outdir / f"{Path(page).stem}-{k}.json", args.desktop,
-                             args.cpu)
+                             args.cpu, args.throttling)
                     for k in range(args.runs)]
             runs = [r for r in runs if r is not None]
             if not runs:

@@ -371,6 +371,17 @@ def test_interaction_scripts_wait_for_the_load_event(browser, site_url):
         assert got["copyButtons"] >= got["codeBlocks"], f"{page}: copy buttons missing: {got}"
 
 
+def test_tab_script_only_where_there_are_tabs():
+    """sphinx-design's design-tabs.js is on the pages that have its tab sets and no others."""
+    site = ss.require_site()
+    wrong = []
+    for page in CHAPTERS + ["search.html"]:
+        html = (site / page).read_text(encoding="utf-8")
+        if ("design-tabs.js" in html) != ("sd-tab-set" in html):
+            wrong.append(page)
+    assert not wrong, f"design-tabs.js loaded without tabs (or missing with tabs): {wrong}"
+
+
 def test_search_page_keeps_its_scripts_in_order():
     """The search page is left as it was: its search needs doctools.js before searchtools.js
     runs, so none of its scripts is turned into a late one."""

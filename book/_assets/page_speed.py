@@ -42,7 +42,11 @@ def _deferred(js):
 
 
 def defer_scripts(app, pagename, templatename, context, doctree):
-    context["script_files"] = [_deferred(js) for js in context.get("script_files", [])]
+    scripts = [_deferred(js) for js in context.get("script_files", [])]
+    # sphinx-design's tab script (7.6 KB) on every page; only a page with its tabs needs it.
+    if "sd-tab-set" not in context.get("body", ""):
+        scripts = [js for js in scripts if str(getattr(js, "filename", "") or "").rsplit("/", 1)[-1] != "design-tabs.js"]
+    context["script_files"] = scripts
 
 
 _SEARCH_SCRIPTS_RE = re.compile(r'<script src="((?:_static/)?(?:searchtools|language_data)\.js|searchindex\.js)"></script>')
