@@ -426,3 +426,54 @@ def test_colour_mode_is_resolved_before_the_theme_script(site_url, scheme):
         final = phone.execute_script("return document.documentElement.dataset.theme")
     assert got["theme"] == scheme == final, f"{page}: data-theme {got['theme']!r} at DOMContentLoaded, then {final!r}"
     assert got["shifts"] < 0.05, f"{page}: layout shift {got['shifts']:.3f} while loading"
+
+
+ANSWER_SLOT_RE = re.compile(r'<section id="[^"]*-solution-\d+-content" data-answer="(\d+)"><noscript>')
+
+
+def test_worked_answers_travel_in_their_own_file():
+    """No chapter carries the content of its folded answers: each solution's section is an
+    empty slot (with a note for readers without JavaScript) whose content is entry k of
+    PAGE.answers.json, and every entry is used once (lazy_answers.py)."""
+    import json
+
+    site = ss.require_site()
+    problems, pages = [], 0
+    for page in CHAPTERS:
+        path = site / page
+        html = path.read_text(encoding="utf-8")
+        solutions = len(re.findall(r'<div class="solution[^"]*"', html))
+        if not solutions:
+            continue
+        pages += 1
+        slots = [int(k) for k in ANSWER_SLOT_RE.findall(html)]
+        store = path.with_suffix(".answers.json")
+        answers = json.loads(store.read_text(encoding="utf-8")) if store.is_file() else []
+        if len(slots) != solutions or sorted(slots) != list(range(len(answers))):
+            problems.append(f"{page}: {solutions} solutions, slots {slots}, {len(answers)} stored answers")
+        elif not all(a.strip() for a in answers):
+            problems.append(f"{page}: an empty stored answer")
+    assert pages, "no chapter has worked answers"
+    assert not problems, "\n".join(problems)
+
+
+def test_worked_answers_come_back_and_their_formulas_are_typeset(browser, site_url):
+    """On the longest chapter, after the load event every answer is back in its slot, and the
+    last one, opened, shows typeset formulas, none left as TeX."""
+    from selenium.webdriver.common.by import By
+
+    page = _longest()
+    browser.get(site_url + page)
+    ss.settle(browser)
+    ss.wait_until(lambda: browser.execute_script(
+        "return document.querySelectorAll('section[data-answer]').length === 0"), 10,
+        message=f"{page}: the answers to be put back")
+    solution = browser.find_elements(By.CSS_SELECTOR, ".solution.dropdown")[-1]
+    browser.execute_script("arguments[0].scrollIntoView()", solution)
+    solution.find_element(By.CSS_SELECTOR, "button.toggle-button").click()
+    ss.wait_until(lambda: browser.execute_script(
+        "return arguments[0].querySelectorAll('mjx-container').length > 0 && "
+        "arguments[0].querySelectorAll('[data-m]').length === 0", solution), 10,
+        message=f"{page}: the opened answer's formulas to be typeset")
+    text = solution.text
+    assert len(text) > 40 and "\\(" not in text, f"{page}: the opened answer shows {text[:120]!r}"

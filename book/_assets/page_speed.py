@@ -153,7 +153,8 @@ def reserve_switch_slot(app, pagename, templatename, context, doctree):
 # mathlazy.js or frameslider.js (they lay the page out), nor design-tabs.js (it waits for
 # DOMContentLoaded only).
 LATE_SCRIPTS = ("doctools.js", "clipboard.min.js", "copybutton.js", "sphinx-book-theme.js",
-                "translations.js", "bootstrap.js", "pydata-sphinx-theme.js", "playground.js")
+                "translations.js", "bootstrap.js", "pydata-sphinx-theme.js", "playground.js",
+                "answers.js")
 LATE_TYPE = "text/x-optim-late"
 _SCRIPT_RE = re.compile(r'<script\b([^>]*)></script>')
 _SRC_RE = re.compile(r'\bsrc="([^"?]+)(?:\?[^"]*)?"')

@@ -7,14 +7,15 @@
  * the page has loaded, that file is fetched
  * once (its gzipped copy PAGE.math.json.gz where the browser has DecompressionStream) and each formula is swapped in when it comes within half a screen of the viewport
  * (a swap changes only what is off screen; the browser's scroll anchoring keeps the text
- * a reader is looking at in place). After each batch, "optim:math" is dispatched on the
+ * a reader is looking at in place); so are those of the worked answers when answers.js puts
+ * them in ("optim:content"). After each batch, "optim:math" is dispatched on the
  * document (detail.elements: the formulas swapped in) so site.js can measure them for the
  * scroll cues of wide formulas.
  */
 (function () {
   "use strict";
-  var pending = document.querySelectorAll("[data-m]");
-  if (!pending.length) return;
+  // Formulas also arrive later, inside the worked answers (answers.js, "optim:content").
+  if (!document.querySelector("[data-m], section[data-answer]")) return;
   var url = window.location.pathname.replace(/\.html$/, "") + ".math.json";
   var typeset = null, waiting = [];
   var BATCH = 12;
@@ -64,21 +65,35 @@
         document.head.appendChild(style);
       }
       typeset = data.formulas;
-      var io = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+      io = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
         entries.forEach(function (e) {
           if (e.isIntersecting) { io.unobserve(e.target); waiting.push(e.target); }
         });
         later();
       }, { rootMargin: "50% 0px 50% 0px" }) : null;
-      pending.forEach(function (el) {
-        if (io) io.observe(el); else waiting.push(el);
-      });
-      later();
+      watch([document]);
     }).catch(function () { /* offline file missing: the TeX stays readable */ });
   }
 
+  var io = null;
+  function watch(roots) {
+    roots.forEach(function (root) {
+      root.querySelectorAll("[data-m]").forEach(function (el) {
+        if (io) io.observe(el); else waiting.push(el);
+      });
+    });
+    later();
+  }
+  // Formulas put into the page later (the worked answers): swapped in like the others, once
+  // PAGE.math.json is here (until then start() finds them with the rest).
+  document.addEventListener("optim:content", function (ev) {
+    if (typeset) watch(ev.detail && ev.detail.roots || [document]);
+  });
+
   // Printing shows every formula typeset.
-  window.addEventListener("beforeprint", function () { if (typeset) pending.forEach(swap); });
+  window.addEventListener("beforeprint", function () {
+    if (typeset) document.querySelectorAll("[data-m]").forEach(swap);
+  });
 
   // After the page has loaded and the browser is idle: reading comes first.
   function soon() {
