@@ -9,8 +9,9 @@
  * keeps the rules whose selectors occur in the built HTML or in any of the site's scripts
  * (so classes the theme's JavaScript adds stay, e.g. Bootstrap's "show"); the rest are
  * concatenated, in the pages' order, into OUT.css, with relative url()s rewritten for its
- * folder, and minified (csso, pinned; rules are not reordered). Dark-mode rules
- * (html[data-theme=dark] ...) are kept whole; custom properties no kept rule reads are dropped.
+ * folder, and minified (csso, pinned; rules are not reordered). Rules for a colour mode
+ * (html[data-theme=dark] .x) are kept or dropped like the others, by .x (the attribute and its
+ * values are in every page); custom properties no kept rule reads are dropped.
  *
  * Two vendor bundles are not read for selectors: Bootstrap's script names every component it
  * could build (popover, toast, carousel, modal, offcanvas ...) and Font Awesome's names every
@@ -60,7 +61,7 @@ async function main() {
     css: files.map(function (f) { return { raw: f.text, name: f.file }; }),
     safelist: {
       standard: BOOTSTRAP_RUNTIME.standard,
-      greedy: [/data-theme/, /data-mode/, /^mjx-/].concat(BOOTSTRAP_RUNTIME.greedy),
+      greedy: [/^mjx-/].concat(BOOTSTRAP_RUNTIME.greedy),
     },
     fontFace: true,
     keyframes: true,
