@@ -243,7 +243,7 @@ MATH_PAGES = _pages_with(r'class="math')
 
 def _most_lazy_formulas(pages):
     """The page of ``pages`` with the most formulas mathlazy.js swaps in later (data-m)."""
-    return max(pages, key=lambda p: _read(p).count('data-m="'))
+    return max(pages, key=lambda p: _read(p).count(" data-m="))
 
 
 @pytest.mark.skipif(not MATH_PAGES, reason="no page has math yet")

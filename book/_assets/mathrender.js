@@ -10,7 +10,8 @@
  *  - the formulas near the top of the page (within FIRST_SCREEN characters of article
  *    text) are written into the page itself, so the first screen shows typeset math at
  *    once, with no layout shift, and keep their TeX in data-tex (for search snippets);
- *  - every other formula keeps its TeX as its text and gets data-m="k"; its typeset form
+ *  - every other formula keeps its TeX as its text and gets data-m=k (and class=math: both
+ *    written as short as HTML allows, as there are hundreds); its typeset form
  *    is entry k of FILE.math.json, which book/_static/mathlazy.js fetches after the page
  *    has loaded and swaps in as formulas come near the viewport (a page with 400 formulas
  *    would otherwise carry ~0.4 MB more HTML before its first paint);
@@ -95,7 +96,10 @@ function renderPage(MathJax, file) {
       return wrap(open + attrs + texAttr + ">" + eqno + chtml + close);
     }
     lazy.push(chtml);
-    return wrap(open + attrs + ' data-m="' + (lazy.length - 1) + '">' + inner + close);
+    // The shortest markup that holds (a page has up to 700 of these): class "math" alone
+    // (mathlazy.js adds "notranslate" when it swaps the formula in), unquoted values.
+    const lazyOpen = (isDiv ? "<div" : "<span") + " class=math";
+    return wrap(lazyOpen + attrs + " data-m=" + (lazy.length - 1) + ">" + inner + close);
   });
   if (out === html) return 0;
   const fontUrl = path.posix.join(path.relative(path.dirname(file), ROOT).split(path.sep).join("/") || ".", FONT_URL);

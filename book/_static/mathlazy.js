@@ -26,6 +26,7 @@
     var eqno = el.querySelector(":scope > .eqno");
     el.innerHTML = typeset[k];
     if (eqno) el.insertBefore(eqno, el.firstChild);
+    el.classList.add("notranslate");   // left out of the page's markup (mathrender.js)
     el.removeAttribute("data-m");
   }
 
