@@ -21,6 +21,7 @@ Chromium or chromedriver is missing.
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 
@@ -31,6 +32,7 @@ from toc import toc_files
 
 ss.ensure_built()
 CHAPTERS = [ss.page_path(d) for d in toc_files() if d != "book/index"]
+CODE_BLOCK_RE = re.compile(r'<div class="highlight"><pre>(.*?)</pre></div>', re.S)
 
 
 def _assets():
@@ -75,10 +77,9 @@ def test_code_blocks_carry_no_plain_token_spans():
     classes = plain_classes((site / "_static" / "pygments.css").read_text(encoding="utf-8"))
     assert {"n", "p"} <= classes, f"names and punctuation should be plain-coloured: {sorted(classes)}"
     span = re.compile(r'<span class="(?:%s)">' % "|".join(sorted(classes)))
-    block = re.compile(r'<div class="highlight"><pre>(.*?)</pre></div>', re.S)
     found, blocks = [], 0
     for page in CHAPTERS:
-        for code in block.findall((site / page).read_text(encoding="utf-8")):
+        for code in CODE_BLOCK_RE.findall((site / page).read_text(encoding="utf-8")):
             blocks += 1
             if span.search(code):
                 found.append(page)
@@ -96,10 +97,9 @@ def test_code_token_colours_go_by_one_name_each():
     site = ss.require_site()
     canon = colour_classes((site / "_static" / "pygments.css").read_text(encoding="utf-8"))
     assert canon.get("s1") == canon.get("s2") == canon.get("si"), "the string classes should share a colour"
-    block = re.compile(r'<div class="highlight"><pre>(.*?)</pre></div>', re.S)
     found = set()
     for page in CHAPTERS:
-        for code in block.findall((site / page).read_text(encoding="utf-8")):
+        for code in CODE_BLOCK_RE.findall((site / page).read_text(encoding="utf-8")):
             found.update(f"{page}: {c}" for c in re.findall(r'<span class="([\w-]+)">', code)
                          if canon.get(c, c) != c)
     assert not found, f"code blocks use {len(found)} non-canonical classes: {sorted(found)[:10]}"
@@ -109,11 +109,10 @@ def test_operators_are_drawn_in_the_block_colour():
     """Operators (. = + ** ...) carry no span of their own (code_markup.PLAIN_BY_CHOICE): they
     are drawn in the code block's colour, not the strings' green, and cost no markup."""
     site = ss.require_site()
-    block = re.compile(r'<div class="highlight"><pre>(.*?)</pre></div>', re.S)
     operator = re.compile(r'<span class="[\w-]+">[-+*/%=<>!&|^~.@]+</span>')
     found = []
     for page in CHAPTERS:
-        hits = [m.group(0) for code in block.findall((site / page).read_text(encoding="utf-8"))
+        hits = [m.group(0) for code in CODE_BLOCK_RE.findall((site / page).read_text(encoding="utf-8"))
                 for m in operator.finditer(code)]
         if hits:
             found.append(f"{page}: {len(hits)}, e.g. {hits[0]}")
@@ -182,8 +181,6 @@ MJX_STYLE_RE = re.compile(r'<style id="MJX-CHTML-styles">(.*?)</style>', re.S)
 
 def _math_styles(path):
     """The MathJax CSS of a page: the <style> in its head and the "css" of its PAGE.math.json."""
-    import json
-
     style = MJX_STYLE_RE.search(path.read_text(encoding="utf-8"))
     lazy = path.with_suffix(".math.json")
     styles = [style.group(1)] if style else []
@@ -242,8 +239,6 @@ def test_each_page_carries_the_glyph_rules_of_its_own_formulas_only():
     """MathJax's glyph rules are split: the page's <style> has those of the formulas typeset in
     the page and no others; PAGE.math.json's "css" has the rest its other formulas need. No
     formula lacks the rule of a glyph it draws (it would be drawn empty)."""
-    import json
-
     site = ss.require_site()
     problems, pages, split = [], 0, 0
     for page in CHAPTERS:
@@ -335,6 +330,13 @@ def test_theme_scan_is_off_and_wide_boxes_stay_tab_stops(site_url):
     assert not missing, f"{page}: {len(missing)} of {len(boxes)} wide boxes are not named Tab stops: {missing[:3]}"
 
 
+def _wait_for_late_scripts(driver, page):
+    """Until late.js has run every script it fetches after the load event."""
+    ss.wait_until(lambda: driver.execute_script(
+        "return document.documentElement.getAttribute('data-late-scripts')") == "loaded",
+        10, message=f"{page}: the late scripts to run")
+
+
 LATE_JS = """
 const nav = performance.getEntriesByType('navigation')[0];
 const names = arguments[0];
@@ -360,9 +362,7 @@ def test_interaction_scripts_wait_for_the_load_event(browser, site_url):
         assert "bootstrap.js" in listed, f"{page}: the theme's scripts are not on the page"
         browser.get(site_url + page)
         ss.settle(browser)
-        ss.wait_until(lambda: browser.execute_script(
-            "return document.documentElement.getAttribute('data-late-scripts')") == "loaded",
-            10, message=f"{page}: the late scripts to run")
+        _wait_for_late_scripts(browser, page)
         got = browser.execute_script(LATE_JS, listed)
         early = [(n, round(t)) for n, t in got["fetched"] if t < got["load"]]
         assert not early, f"{page}: fetched before the load event ({got['load']:.0f} ms): {early}"
@@ -419,9 +419,7 @@ def test_colour_mode_is_resolved_before_the_theme_script(site_url, scheme):
         phone.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": THEME_AT_READY_JS})
         phone.get(site_url + page)
         ss.settle(phone)
-        ss.wait_until(lambda: phone.execute_script(
-            "return document.documentElement.getAttribute('data-late-scripts')") == "loaded",
-            10, message="the theme's script to run")
+        _wait_for_late_scripts(phone, page)
         got = phone.execute_script("return window.__optim")
         final = phone.execute_script("return document.documentElement.dataset.theme")
     assert got["theme"] == scheme == final, f"{page}: data-theme {got['theme']!r} at DOMContentLoaded, then {final!r}"
@@ -435,8 +433,6 @@ def test_worked_answers_travel_in_their_own_file():
     """No chapter carries the content of its folded answers: each solution's section is an
     empty slot (with a note for readers without JavaScript) whose content is entry k of
     PAGE.answers.json, and every entry is used once (lazy_answers.py)."""
-    import json
-
     site = ss.require_site()
     problems, pages = [], 0
     for page in CHAPTERS:

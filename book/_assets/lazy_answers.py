@@ -25,7 +25,7 @@ NOSCRIPT = "<noscript><p>解答在页面加载后显示，需要 JavaScript；�
 
 def add_script(app, pagename, templatename, context, doctree):
     """html-page-context: answers.js on the pages that have worked answers."""
-    if "-solution-" in context.get("body", "") and 'class="solution' in context.get("body", ""):
+    if _ANSWER_RE.search(context.get("body", "")):
         app.add_js_file(SCRIPT, loading_method="defer")
 
 

@@ -45,7 +45,8 @@ def defer_scripts(app, pagename, templatename, context, doctree):
     scripts = [_deferred(js) for js in context.get("script_files", [])]
     # sphinx-design's tab script (7.6 KB) on every page; only a page with its tabs needs it.
     if "sd-tab-set" not in context.get("body", ""):
-        scripts = [js for js in scripts if str(getattr(js, "filename", "") or "").rsplit("/", 1)[-1] != "design-tabs.js"]
+        scripts = [js for js in scripts
+                   if str(getattr(js, "filename", "") or "").rsplit("/", 1)[-1] != "design-tabs.js"]
     context["script_files"] = scripts
 
 

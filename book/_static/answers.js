@@ -2,7 +2,7 @@
  *
  * book/_assets/lazy_answers.py moved the content of each folded answer into PAGE.answers.json
  * and left its <section data-answer="k"> empty. This fetches that file once and fills each
- * section with entry k, then dispatches "optim:content" on the document (detail.root: the
+ * section with entry k, then dispatches "optim:content" on the document (detail.roots: the
  * sections) so that mathlazy.js typesets the formulas in them. If the file cannot be had, each
  * answer says so, and the console says why.
  */

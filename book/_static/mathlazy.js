@@ -17,7 +17,7 @@
   // Formulas also arrive later, inside the worked answers (answers.js, "optim:content").
   if (!document.querySelector("[data-m], section[data-answer]")) return;
   var url = window.location.pathname.replace(/\.html$/, "") + ".math.json";
-  var typeset = null, waiting = [];
+  var typeset = null, waiting = [], io = null;
   var BATCH = 12;
 
   function swap(el) {
@@ -76,7 +76,6 @@
     }).catch(function () { /* offline file missing: the TeX stays readable */ });
   }
 
-  var io = null;
   function watch(roots) {
     roots.forEach(function (root) {
       root.querySelectorAll("[data-m]").forEach(function (el) {
