@@ -170,3 +170,23 @@ def test_d2l_workdir_is_removed_when_the_worker_exits(tmp_path):
     base = Path(proc.stdout.strip())
     assert base.name.startswith("bench-d2l-")
     assert not base.exists(), f"the worker left its temporary directory {base} behind"
+
+
+def test_lighthouse_refuses_a_machine_without_a_chinese_font(monkeypatch):
+    """bench/lighthouse.py stops with a message naming the font package when fontconfig lists no
+    Chinese font (its figures would measure font fallback), and goes on when it lists one."""
+    from bench import lighthouse
+
+    class Listed:
+        def __init__(self, out):
+            self.stdout = out
+
+    monkeypatch.setattr(lighthouse.shutil, "which", lambda name: "/usr/bin/fc-list")
+    monkeypatch.setattr(lighthouse.subprocess, "run", lambda *a, **k: Listed(""))
+    with pytest.raises(SystemExit, match="fonts-noto-cjk"):
+        lighthouse.require_chinese_font()
+    monkeypatch.setattr(lighthouse.subprocess, "run", lambda *a, **k: Listed("Noto Sans CJK SC\n"))
+    lighthouse.require_chinese_font()
+    monkeypatch.setattr(lighthouse.shutil, "which", lambda name: None)
+    with pytest.raises(SystemExit, match="fonts-noto-cjk"):
+        lighthouse.require_chinese_font()

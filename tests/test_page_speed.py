@@ -473,3 +473,26 @@ def test_worked_answers_come_back_and_their_formulas_are_typeset(browser, site_u
         message=f"{page}: the opened answer's formulas to be typeset")
     text = solution.text
     assert len(text) > 40 and "\\(" not in text, f"{page}: the opened answer shows {text[:120]!r}"
+
+
+def test_bundling_says_so_when_no_stylesheet_is_common(tmp_path, monkeypatch):
+    """css_bundle.bundle warns (an error in the -W build) instead of quietly leaving every page
+    with its dozen render-blocking stylesheets when no stylesheet is linked by every page (one
+    stray page in the output folder was enough, 2026-12-07)."""
+    _assets()
+    import css_bundle
+
+    for name, css in (("a.html", "theme.css"), ("b.html", "other.css")):
+        (tmp_path / name).write_text(f'<html><head><link rel="stylesheet" href="{css}" /></head></html>',
+                                     encoding="utf-8")
+    said = []
+    monkeypatch.setattr(css_bundle.logger, "warning", lambda msg, **kw: said.append(msg))
+
+    class App:
+        outdir = str(tmp_path)
+
+        class builder:
+            format = "html"
+
+    css_bundle.bundle(App, None)
+    assert said and "nothing bundled" in said[0] and "b.html" in said[0], said

@@ -51,6 +51,11 @@ def bundle(app, exception):
         return
     common = [css for css in styled[0] if css and all(css in lst for lst in styled)]
     if not common:
+        # Every page would keep its dozen render-blocking stylesheets; a stray page in the output
+        # folder (one that links other stylesheets) is enough to cause it.
+        odd = [p.relative_to(outdir).as_posix() for p, lst in lists.items() if lst and set(lst) != set(styled[0])]
+        logger.warning(f"css_bundle: no stylesheet is linked by every page, nothing bundled "
+                       f"(pages whose links differ from the first one's: {odd[:5]})", type="optim", subtype="css")
         return
     for old in (outdir / BUNDLE_DIR).glob("bundle-*.css"):   # an earlier build's bundle
         old.unlink()
