@@ -190,3 +190,25 @@ def test_lighthouse_refuses_a_machine_without_a_chinese_font(monkeypatch):
     monkeypatch.setattr(lighthouse.shutil, "which", lambda name: None)
     with pytest.raises(SystemExit, match="fonts-noto-cjk"):
         lighthouse.require_chinese_font()
+
+
+def test_font_cost_pages_differ_only_in_their_fonts(tmp_path):
+    """bench/font_cost.py's pages all link the built bundle and hold five paragraphs each (the
+    same amount of text), so the difference between two of them is the fonts they open; without a
+    built bundle it stops and names the build command."""
+    from bench import font_cost
+
+    with pytest.raises(SystemExit, match="bash .ci/build"):
+        font_cost.bundle_of(tmp_path)
+    (tmp_path / "_static" / "styles").mkdir(parents=True)
+    css = tmp_path / "_static" / "styles" / "bundle-0123456789ab.css"
+    css.write_text("body{font-family:sans-serif}", encoding="utf-8")
+    out = tmp_path / "pages"
+    out.mkdir()
+    pages = font_cost.write_pages(out, font_cost.bundle_of(tmp_path))
+    assert len(pages) == len(font_cost.VARIANTS) >= 3
+    assert (out / "book.css").read_text(encoding="utf-8") == css.read_text(encoding="utf-8")
+    for page in pages:
+        html = (out / page).read_text(encoding="utf-8")
+        assert '<link rel="stylesheet" href="book.css">' in html, page
+        assert html.count("<p>") == 5, page

@@ -13,6 +13,8 @@ these tests fail when one of the measures is undone:
   late.js);
 * sections far from the screen are not laid out until needed (content-visibility in site.css),
   and a link to a #section still lands on it;
+* code draws its Chinese with the body text's fonts, so a page opens one Chinese face, not two
+  (site.css);
 * pydata-sphinx-theme's load-time scan of every <pre> and output is off (site.js), and a box
   that scrolls sideways anywhere on the page is still a Tab stop once the reader uses Tab.
 
@@ -293,6 +295,28 @@ def test_sections_far_from_the_screen_are_not_laid_out(browser, site_url):
         "return document.getElementById(arguments[0]).querySelector('h2, h3, h4').getBoundingClientRect().top",
         target)
     assert -5 <= top <= 200, f"{page}#{target}: the heading is at {top:.0f} px, not at the top of the window"
+
+
+# A family name that is a Chinese (or other CJK) font: "Noto Sans Mono CJK SC", "PingFang SC", ...
+CJK_FAMILY_RE = re.compile(r"CJK|\b(SC|TC|CN|GB)$|Hei|YaHei|PingFang|Hiragino|Han Sans|Song|Kai|Ming")
+
+FONT_STACKS_JS = """
+const code = Array.from(document.querySelectorAll('div.highlight pre'))
+  .find(p => /[\\u4e00-\\u9fff]/.test(p.textContent));
+return [getComputedStyle(document.body).fontFamily, code ? getComputedStyle(code).fontFamily : null];
+"""
+
+
+def test_code_draws_chinese_with_the_body_fonts(browser, site_url):
+    """A code block with Chinese in it names no Chinese font the body text does not: opening a
+    second Chinese face ("Noto Sans Mono CJK SC") cost about 50 ms of every page's first layout
+    (bench/font_cost.py), for the same ideographs."""
+    browser.get(site_url + "book/ch05_momentum.html")
+    body, code = browser.execute_script(FONT_STACKS_JS)
+    assert code, "ch05_momentum: no code block with Chinese in it to check"
+    names = lambda stack: [f.strip().strip('"') for f in stack.split(",")]
+    extra = [f for f in names(code) if CJK_FAMILY_RE.search(f) and f not in names(body)]
+    assert not extra, f"the code font stack names Chinese fonts the body text does not: {extra}"
 
 
 THEME_MARKS_JS = """
