@@ -10,8 +10,8 @@ Writes a few one-paragraph pages that differ only in which fonts they need (Lati
 Chinese text; Chinese text and a bold line; and a code block as well), loads each in a fresh
 headless Chromium at a phone's width (a font is opened once per browser, so every load starts
 cold) and prints Chromium's own count of the time spent in layout (`Performance.getMetrics`,
-LayoutDuration): median and range over the runs. The pages are the same size, so the difference
-between two rows is what opening the extra fonts costs. Lighthouse's mobile preset counts a
+LayoutDuration): median and range over the runs. The pages hold the same number of paragraphs, so the
+difference between two rows is mostly what opening the extra fonts costs. Lighthouse's mobile preset counts a
 task with layout at 2x its length (Lantern's layoutTaskMultiplier 0.5 of the 4x slowdown).
 """
 from __future__ import annotations
