@@ -6,13 +6,13 @@ they use the book's own font stacks, from book/_static/site.css):
 
     .venv/bin/python bench/font_cost.py [--runs 5] [--site _build/html]
 
-Writes a few one-paragraph pages that differ only in which fonts they need (Latin text only;
-Chinese text; Chinese text and a bold line; and a code block as well), loads each in a fresh
-headless Chromium at a phone's width (a font is opened once per browser, so every load starts
-cold) and prints Chromium's own count of the time spent in layout (`Performance.getMetrics`,
-LayoutDuration): median and range over the runs. The pages hold the same number of paragraphs, so the
-difference between two rows is mostly what opening the extra fonts costs. Lighthouse's mobile preset counts a
-task with layout at 2x its length (Lantern's layoutTaskMultiplier 0.5 of the 4x slowdown).
+Writes a few short pages that differ only in which fonts they need (Latin text only; Chinese
+text; Chinese text and a bold line; and a code block as well). Each holds five paragraphs, so the
+difference between two rows is mostly what opening the extra fonts costs. Each page is loaded in a
+fresh headless Chromium at a phone's width (a font is opened once per browser, so every load starts
+cold), and Chromium's own count of the time spent in layout is printed (`Performance.getMetrics`,
+LayoutDuration): median and range over the runs. Lighthouse's mobile preset counts a task with
+layout at 2x its length (Lantern's layoutTaskMultiplier is 0.5 of the 4x slowdown).
 """
 from __future__ import annotations
 
