@@ -26,8 +26,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "book" / "_assets"))
 
 import site_support as ss  # noqa: E402
+from css_bundle import built_bundles  # noqa: E402
 
 LATIN = "Optimization algorithms decide how the parameters move along the gradient. "
 CHINESE = "优化算法（optimization algorithm）决定参数如何沿梯度更新，学习率过大则发散。"
@@ -45,9 +47,9 @@ VARIANTS = {
 
 def bundle_of(site: Path) -> Path:
     """The built site's stylesheet bundle (css_bundle.py names it by a hash of its content)."""
-    found = sorted((site / "_static" / "styles").glob("bundle-*.css"))
+    found = built_bundles(site)
     if len(found) != 1:
-        sys.exit(f"bench/font_cost.py: expected one _static/styles/bundle-*.css under {site}, found "
+        sys.exit(f"bench/font_cost.py: expected one stylesheet bundle under {site}, found "
                  f"{len(found)}; build the site first (bash .ci/build)")
     return found[0]
 
@@ -55,7 +57,6 @@ def bundle_of(site: Path) -> Path:
 def write_pages(folder: Path, css: Path) -> list[str]:
     """One page per variant in `folder`, each linking a copy of `css`; returns the file names."""
     shutil.copy(css, folder / "book.css")
-    (folder / "search.html").write_text("<!doctype html><title>ready</title>", encoding="utf-8")  # ss.serve waits for it
     names = []
     for name, body in VARIANTS.items():
         file = name.replace("+", "_") + ".html"
@@ -68,10 +69,10 @@ def write_pages(folder: Path, css: Path) -> list[str]:
     return names
 
 
-def layout_ms(base_url: str, page: str) -> float:
-    """Milliseconds Chromium spent in layout while loading `page` in a fresh browser."""
-    chromium, chromedriver = ss.require_browser()
-    with ss.chromium_driver(chromium, chromedriver) as driver:
+def layout_ms(browser: tuple[str, str], base_url: str, page: str) -> float:
+    """Milliseconds Chromium spent in layout while loading `page` in a fresh browser
+    (`browser`: the Chromium and chromedriver paths)."""
+    with ss.chromium_driver(*browser) as driver:
         ss.emulate_phone(driver, 412, 823)
         driver.execute_cdp_cmd("Performance.enable", {})
         driver.get(base_url + page)
@@ -88,14 +89,15 @@ def main(argv=None):
     if args.runs < 1:
         ap.error(f"--runs must be at least 1, got {args.runs}")
     css = bundle_of(args.site)
+    browser = ss.require_browser()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         pages = write_pages(folder, css)
         times = {page: [] for page in pages}
-        with ss.serve(folder) as base:
+        with ss.serve(folder, ready=pages[0]) as base:
             for _ in range(args.runs):          # interleaved, so a busy moment hits every page
                 for page in pages:
-                    times[page].append(layout_ms(base, page))
+                    times[page].append(layout_ms(browser, base, page))
     print(f"layout time per page load, {args.runs} fresh browsers each, 412 px ({css.name}):")
     for (name, _), page in zip(VARIANTS.items(), pages):
         t = times[page]

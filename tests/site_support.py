@@ -128,8 +128,9 @@ def _free_port():
 
 
 @contextlib.contextmanager
-def serve(directory: Path):
-    """Serve ``directory`` over HTTP on 127.0.0.1; yields the base URL (ends with '/')."""
+def serve(directory: Path, ready: str = "search.html"):
+    """Serve ``directory`` over HTTP on 127.0.0.1; yields the base URL (ends with '/') once the
+    file ``ready`` (a path under ``directory``) can be fetched."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
@@ -140,7 +141,7 @@ def serve(directory: Path):
         deadline = time.monotonic() + 20
         while True:
             try:
-                urllib.request.urlopen(base + "search.html", timeout=2).read()
+                urllib.request.urlopen(base + ready, timeout=2).read()
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:

@@ -50,7 +50,10 @@ def _longest():
 
 
 def _bundle():
-    found = sorted((ss.require_site() / "_static" / "styles").glob("bundle-*.css"))
+    _assets()
+    from css_bundle import built_bundles
+
+    found = built_bundles(ss.require_site())
     assert len(found) == 1, f"expected one bundled stylesheet, found {found}"
     return found[0]
 

@@ -27,6 +27,11 @@ BUNDLE_DIR = "_static/styles"
 _LINK_RE = re.compile(r'[ \t]*<link (?=[^>]*rel="stylesheet")[^>]*href="([^"?]+)(?:\?[^"]*)?"[^>]*/?>\n?')
 
 
+def built_bundles(outdir) -> list[Path]:
+    """The stylesheet bundles in a built site (one after a build; named by a hash of the content)."""
+    return sorted((Path(outdir) / BUNDLE_DIR).glob("bundle-*.css"))
+
+
 def _pages(outdir):
     return sorted(p for p in outdir.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts)
 
@@ -57,7 +62,7 @@ def bundle(app, exception):
         logger.warning(f"css_bundle: no stylesheet is linked by every page, nothing bundled "
                        f"(pages whose links differ from the first one's: {odd[:5]})", type="optim", subtype="css")
         return
-    for old in (outdir / BUNDLE_DIR).glob("bundle-*.css"):   # an earlier build's bundle
+    for old in built_bundles(outdir):   # an earlier build's bundle
         old.unlink()
     tmp = f"{BUNDLE_DIR}/bundle.css"
     proc = subprocess.run(["node", str(HERE / "cssbundle.js"), str(outdir), tmp, *common],
