@@ -212,3 +212,31 @@ def test_font_cost_pages_differ_only_in_their_fonts(tmp_path):
         html = (out / page).read_text(encoding="utf-8")
         assert '<link rel="stylesheet" href="book.css">' in html, page
         assert html.count("<p>") == 5, page
+
+
+def test_script_tasks_counts_the_tasks_that_run_the_named_scripts():
+    """bench/script_tasks.py sums the main-thread tasks in which a named script was evaluated
+    (query strings aside), each task once, and nothing else: not a task of another script, not
+    another thread's, not a script whose name only ends the same way."""
+    from bench.script_tasks import script_task_ms
+
+    def task(ts, dur, tid=1):
+        return {"ph": "X", "name": "RunTask", "pid": 7, "tid": tid, "ts": ts, "dur": dur}
+
+    def evaluate(ts, url, tid=1):
+        return {"ph": "X", "name": "EvaluateScript", "pid": 7, "tid": tid, "ts": ts, "dur": 10,
+                "args": {"data": {"url": url}}}
+
+    events = [
+        task(0, 20_000), evaluate(1_000, "http://h/_static/copybutton.js?v=1"),
+        evaluate(2_000, "http://h/_static/clipboard.min.js?v=2"),          # same task: once
+        task(30_000, 5_000), evaluate(31_000, "http://h/_static/site.js"),  # another script
+        evaluate(32_000, "http://h/_static/copybutton.js", tid=2),        # another thread's
+        task(50_000, 3_000), evaluate(51_000, "http://h/_static/mycopybutton.js"),
+        task(60_000, 4_000), evaluate(61_000, "http://h/_static/copycode.js"),
+    ]
+    assert script_task_ms(events, ["copybutton.js", "clipboard.min.js"]) == 20
+    assert script_task_ms(events, ["copycode.js"]) == 4
+    assert script_task_ms(events, ["answers.js"]) == 0
+    with pytest.raises(ValueError, match="at least one script"):
+        script_task_ms(events, [])

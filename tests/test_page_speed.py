@@ -398,6 +398,92 @@ def test_interaction_scripts_wait_for_the_load_event(browser, site_url):
         assert got["copyButtons"] >= got["codeBlocks"], f"{page}: copy buttons missing: {got}"
 
 
+def test_code_blocks_get_copy_buttons_without_sphinx_copybutton():
+    """sphinx-copybutton's scripts (copybutton.js, clipboard.min.js: an SVG parsed per code block,
+    Lighthouse's longest task after ch09's first paint) are on no page; copy_code.py's script is
+    on every page with a code block and on no other."""
+    _assets()
+    from copy_code import CODE_BLOCK, SCRIPT
+
+    site = ss.require_site()
+    wrong = []
+    for page in CHAPTERS + ["search.html"]:
+        html = (site / page).read_text(encoding="utf-8")
+        if re.search(r"/(copybutton|clipboard\.min)\.js", html):
+            wrong.append(f"{page}: loads sphinx-copybutton")
+        store = (site / page).with_suffix(".answers.json")
+        answers = store.read_text(encoding="utf-8") if store.is_file() else ""
+        has_code = CODE_BLOCK in html or CODE_BLOCK.replace('"', '\\"') in answers
+        if (f"/{SCRIPT}" in html) != has_code:
+            wrong.append(f"{page}: {SCRIPT} {'missing' if has_code else 'without a code block'}")
+    assert not wrong, "\n".join(wrong)
+
+
+COPY_STATE_JS = """
+const pres = [...document.querySelectorAll('div.highlight > pre')];
+return {pres: pres.length,
+        buttons: pres.filter(p => p.nextElementSibling && p.nextElementSibling.matches('button.copybtn')).length,
+        all: document.querySelectorAll('button.copybtn').length,
+        unnamed: [...document.querySelectorAll('button.copybtn')].filter(b => !b.getAttribute('aria-label')).length,
+        answers: document.querySelectorAll('section[data-answer]').length};
+"""
+
+READ_CLIPBOARD_JS = """
+const done = arguments[arguments.length - 1];
+navigator.clipboard.readText().then(done, e => done('clipboard not readable: ' + e));
+"""
+
+
+HIDE_CLIPBOARD_API_JS = "Object.defineProperty(navigator, 'clipboard', {value: undefined, configurable: true});"
+SHOW_CLIPBOARD_API_JS = "delete navigator.clipboard;"
+
+
+def _copy_and_read(browser, button, without_api):
+    """Click a copy button (with the Clipboard API hidden, as on a page opened from a file, if
+    `without_api`); what the clipboard then holds, and what the button and the status line say."""
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    if without_api:
+        browser.execute_script(HIDE_CLIPBOARD_API_JS)
+    try:
+        button.click()
+        ss.wait_until(lambda: browser.execute_script(
+            "return arguments[0].dataset.tooltip !== '\u590d\u5236'", button), 5,
+            message="the copy to be reported")
+    finally:
+        if without_api:
+            browser.execute_script(SHOW_CLIPBOARD_API_JS)
+    return (browser.execute_async_script(READ_CLIPBOARD_JS), button.get_attribute("data-tooltip"),
+            browser.execute_script("return document.getElementById('copybtn-status').textContent"))
+
+
+def test_copy_buttons_copy_their_code(browser, site_url):
+    """On the longest chapter, once the late scripts and the worked answers are in, every code
+    block (the answers' too) has one named copy button, and pressing one puts exactly that
+    block's code on the clipboard, by the Clipboard API and, where the page has none (opened
+    from a file), by the selection fallback; the button and a status line say it worked."""
+    from selenium.webdriver.common.by import By
+
+    page = _longest()
+    browser.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": site_url.rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    browser.get(site_url + page)
+    ss.settle(browser)
+    _wait_for_late_scripts(browser, page)
+    ss.wait_until(lambda: browser.execute_script(COPY_STATE_JS)["answers"] == 0, 10,
+                  message=f"{page}: the answers to be put back")
+    state = browser.execute_script(COPY_STATE_JS)
+    assert state["pres"] > 10 and state["buttons"] == state["pres"] == state["all"], f"{page}: {state}"
+    assert state["unnamed"] == 0, f"{page}: copy buttons without a name: {state}"
+
+    buttons = browser.find_elements(By.CSS_SELECTOR, "div.cell_input div.highlight > button.copybtn")
+    for button, without_api in ((buttons[1], False), (buttons[-1], True)):
+        how = "selection fallback" if without_api else "Clipboard API"
+        code = browser.execute_script("return arguments[0].previousElementSibling.textContent", button)
+        copied, tip, status = _copy_and_read(browser, button, without_api)
+        assert copied == code, f"{page}, {how}: the clipboard holds {copied[:80]!r}, not {code[:80]!r}"
+        assert tip == status == "\u5df2\u590d\u5236", f"{page}, {how}: the button says {tip!r}, the status {status!r}"
+
+
 def test_tab_script_only_where_there_are_tabs():
     """sphinx-design's design-tabs.js is on the pages that have its tab sets and no others."""
     site = ss.require_site()

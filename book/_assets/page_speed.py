@@ -153,7 +153,7 @@ def reserve_switch_slot(app, pagename, templatename, context, doctree):
 # document.readyState). Not sphinx-togglebutton (it hides the exercises' answers), site.js,
 # mathlazy.js or frameslider.js (they lay the page out), nor design-tabs.js (it waits for
 # DOMContentLoaded only).
-LATE_SCRIPTS = ("doctools.js", "clipboard.min.js", "copybutton.js", "sphinx-book-theme.js",
+LATE_SCRIPTS = ("doctools.js", "copycode.js", "sphinx-book-theme.js",
                 "translations.js", "bootstrap.js", "pydata-sphinx-theme.js", "playground.js",
                 "answers.js")
 LATE_TYPE = "text/x-optim-late"
