@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -58,31 +56,12 @@ def script_task_ms(events: list[dict], scripts: list[str]) -> float:
 def traced_load(browser: tuple[str, str], url: str) -> list[dict]:
     """The trace events of one load of `url` in a fresh phone-sized Chromium (`browser`: the
     chromium and chromedriver paths), taken once the late scripts have run."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium, chromedriver = browser
-    profile = tempfile.mkdtemp(prefix="script-tasks-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ss.CHROME_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    options.add_experimental_option("perfLoggingPrefs", {"traceCategories": TRACE_CATEGORIES,
-                                                         "enableNetwork": False})
-    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
-    try:
+    with ss.chromium_driver(*browser, trace_categories=TRACE_CATEGORIES) as driver:
         ss.emulate_phone(driver, 412, 823)
         driver.get(url)
-        ss.wait_until(lambda: driver.execute_script(
-            "return document.documentElement.getAttribute('data-late-scripts')") == "loaded",
-            30, message=f"{url}: the late scripts to run")
+        ss.wait_for_late_scripts(driver, url, timeout=30)
         time.sleep(SETTLE_S)
         messages = [json.loads(m["message"])["message"] for m in driver.get_log("performance")]
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
     return [m["params"] for m in messages if m.get("method") == "Tracing.dataCollected"]
 
 

@@ -162,8 +162,10 @@ def stop(proc, timeout=10):
 
 
 @contextlib.contextmanager
-def chromium_driver(chromium: str, chromedriver: str, width=1280, height=900):
-    """Headless Chromium with a fresh profile and performance + browser logging."""
+def chromium_driver(chromium: str, chromedriver: str, width=1280, height=900, trace_categories=None):
+    """Headless Chromium with a fresh profile and performance + browser logging. With
+    ``trace_categories`` (e.g. "devtools.timeline"), the performance log also carries the
+    browser's trace events of those categories (``Tracing.dataCollected`` messages)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -175,17 +177,29 @@ def chromium_driver(chromium: str, chromedriver: str, width=1280, height=900):
     options.add_argument(f"--user-data-dir={profile}")
     options.add_argument(f"--window-size={width},{height}")
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    if trace_categories:
+        options.add_experimental_option("perfLoggingPrefs", {"traceCategories": trace_categories,
+                                                             "enableNetwork": False})
     service = Service(executable_path=chromedriver)
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(60)
     try:
-        driver.get("about:blank")
-        time.sleep(0.5)
-        drain_logs(driver)  # what the new profile's start page did
+        if not trace_categories:  # reading the performance log would end chromedriver's trace
+            driver.get("about:blank")
+            time.sleep(0.5)
+            drain_logs(driver)  # what the new profile's start page did
         yield driver
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_for_late_scripts(driver, what, timeout=10.0):
+    """Until late.js (page_speed.LATE_SCRIPTS) has run every script it fetches after the load
+    event: it then sets data-late-scripts="loaded" on <html>. `what` names the page in a timeout."""
+    wait_until(lambda: driver.execute_script(
+        "return document.documentElement.getAttribute('data-late-scripts')") == "loaded",
+        timeout, message=f"{what}: the late scripts to run")
 
 
 PHONE_WIDTH = 390

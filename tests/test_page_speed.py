@@ -357,13 +357,6 @@ def test_theme_scan_is_off_and_wide_boxes_stay_tab_stops(site_url):
     assert not missing, f"{page}: {len(missing)} of {len(boxes)} wide boxes are not named Tab stops: {missing[:3]}"
 
 
-def _wait_for_late_scripts(driver, page):
-    """Until late.js has run every script it fetches after the load event."""
-    ss.wait_until(lambda: driver.execute_script(
-        "return document.documentElement.getAttribute('data-late-scripts')") == "loaded",
-        10, message=f"{page}: the late scripts to run")
-
-
 LATE_JS = """
 const nav = performance.getEntriesByType('navigation')[0];
 const names = arguments[0];
@@ -389,7 +382,7 @@ def test_interaction_scripts_wait_for_the_load_event(browser, site_url):
         assert "bootstrap.js" in listed, f"{page}: the theme's scripts are not on the page"
         browser.get(site_url + page)
         ss.settle(browser)
-        _wait_for_late_scripts(browser, page)
+        ss.wait_for_late_scripts(browser, page)
         got = browser.execute_script(LATE_JS, listed)
         early = [(n, round(t)) for n, t in got["fetched"] if t < got["load"]]
         assert not early, f"{page}: fetched before the load event ({got['load']:.0f} ms): {early}"
@@ -468,7 +461,7 @@ def test_copy_buttons_copy_their_code(browser, site_url):
         "origin": site_url.rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
     browser.get(site_url + page)
     ss.settle(browser)
-    _wait_for_late_scripts(browser, page)
+    ss.wait_for_late_scripts(browser, page)
     ss.wait_until(lambda: browser.execute_script(COPY_STATE_JS)["answers"] == 0, 10,
                   message=f"{page}: the answers to be put back")
     state = browser.execute_script(COPY_STATE_JS)
@@ -532,7 +525,7 @@ def test_colour_mode_is_resolved_before_the_theme_script(site_url, scheme):
         phone.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": THEME_AT_READY_JS})
         phone.get(site_url + page)
         ss.settle(phone)
-        _wait_for_late_scripts(phone, page)
+        ss.wait_for_late_scripts(phone, page)
         got = phone.execute_script("return window.__optim")
         final = phone.execute_script("return document.documentElement.dataset.theme")
     assert got["theme"] == scheme == final, f"{page}: data-theme {got['theme']!r} at DOMContentLoaded, then {final!r}"
