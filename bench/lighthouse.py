@@ -6,14 +6,23 @@ Not a test (nothing in pytest times anything). Usage, after `bash .ci/build`:
     apt-get install fonts-noto-cjk                           # once: a Chinese font (checked)
     .venv/bin/python bench/lighthouse.py [--site _build/html] [--runs 3] [--pages ch05_momentum,index]
                                          [--lighthouse /work/tools/node_modules/.bin/lighthouse] [--desktop]
+                                         [--gzip] [--cpu N] [--throttling devtools]
 
-Serves the site with `python -m http.server` on 127.0.0.1 (no compression, as a worst case), runs
+Serves the site with `python -m http.server` on 127.0.0.1 (no compression, as a worst case; with
+`--gzip`, tests/gzip_http.py sends text gzip-encoded, as a web host does), runs
 Lighthouse (mobile preset unless --desktop: simulated slow 4G and 4x CPU slowdown) `--runs` times per
 page with a fresh headless Chromium each time, and prints the median of each figure per page:
 performance, accessibility, best practices and SEO scores, first contentful paint, total blocking time,
 cumulative layout shift, bytes transferred on the first visit (empty cache) and off-site requests.
 The 1-minute load average before and after is printed too: the machine is shared, so timings vary.
 Raw reports go to bench/results/lighthouse/ (git-ignored); the table to bench/results/lighthouse.md.
+
+The mobile preset slows this machine's CPU down 4x, which makes a mid-tier phone of a host whose
+Lighthouse benchmark index (BI) is about 1500. Lighthouse's throttling guide says to calibrate the
+multiplier on any other host. So each mobile run is also audited a second time from the same load
+(Lighthouse's audit mode, `-A`, on the saved trace), with the multiplier Lighthouse's CPU-throttling
+calculator gives for the BI that run measured (`calibrated_multiplier`); the table shows both. The
+network (1.6 Mbit/s, 150 ms) is the same in both, so FCP moves little; TBT is what changes.
 """
 from __future__ import annotations
 
@@ -65,27 +74,38 @@ def pages():
     return [f"{name}.html" for name in toc_files()]
 
 
-def run_once(lighthouse, url, out, desktop, cpu=None, throttling="simulate"):
-    profile = tempfile.mkdtemp(prefix="lh-chromium-")
-    cmd = [lighthouse, url, "--quiet", "--output=json", f"--output-path={out}",
-           "--only-categories=performance,accessibility,best-practices,seo",
-           f"--chrome-flags=--headless=new --no-sandbox --disable-gpu {PRESENT_FRAMES} --user-data-dir={profile}"]
-    if desktop:
-        cmd.append("--preset=desktop")
-    if cpu is not None:
-        cmd.append(f"--throttling.cpuSlowdownMultiplier={cpu}")
-    if throttling != "simulate":
-        cmd.append(f"--throttling-method={throttling}")
+def calibrated_multiplier(benchmark_index: float) -> float:
+    """The CPU slowdown that turns a host of this Lighthouse benchmark index into the mid-tier phone
+    the mobile preset aims at: the piecewise-linear map of Lighthouse's CPU-throttling calculator
+    (linked from its docs/throttling.md). Anchors: BI 150 -> 1x, 800 -> 2x, 1300 -> 3x, and one more
+    x for every 233 above 1300 (so ~1533 -> 4x, the preset's fixed value). Below 150 the host is too
+    slow to stand for that phone, and this raises ValueError."""
+    bi = float(benchmark_index)
+    if not bi >= 150:   # also catches NaN
+        raise ValueError(f"benchmark index {benchmark_index!r}: expected at least 150; a slower host "
+                         "cannot emulate Lighthouse's mid-tier phone")
+    if bi < 800:
+        return 1 + (bi - 150) / 650
+    if bi < 1300:
+        return 2 + (bi - 800) / 500
+    return 3 + (bi - 1300) / 233
+
+
+def _lighthouse(cmd, url):
+    """Run one Lighthouse command; True if it succeeded (3 tries)."""
     env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
     for attempt in range(3):   # on a loaded machine Lighthouse sometimes times out talking to Chromium
         try:
             subprocess.run(cmd, check=True, env=env, timeout=300, stdout=subprocess.DEVNULL)
-            break
+            return True
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             if attempt == 2:
                 print(f"  Lighthouse failed 3 times on {url}: {exc}", flush=True)
-                return None
-    report = json.loads(Path(out).read_text(encoding="utf-8"))
+    return False
+
+
+def summarize(report, url):
+    """The figures of one Lighthouse report that the table shows."""
     audits = report["audits"]
     host = urlsplit(url).netloc
     offsite = [r["url"] for r in audits["network-requests"]["details"]["items"]
@@ -111,6 +131,61 @@ def run_once(lighthouse, url, out, desktop, cpu=None, throttling="simulate"):
     }
 
 
+def reaudit_calibrated(lighthouse, url, artifacts, out):
+    """Audit the load saved in `artifacts` again, with the CPU multiplier calibrated to the benchmark
+    index that load measured. Lighthouse refuses an audit whose settings differ from the gathering's,
+    so the saved settings get the new multiplier first (in simulate mode the load itself was not
+    throttled: the multiplier only enters the simulation). Returns (multiplier, report) or None."""
+    saved = artifacts / "artifacts.json"
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    multiplier = round(calibrated_multiplier(data["BenchmarkIndex"]), 2)
+    data["settings"]["throttling"]["cpuSlowdownMultiplier"] = multiplier
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    cmd = [lighthouse, url, "--quiet", "--output=json", f"--output-path={out}", f"-A={artifacts}",
+           "--only-categories=performance,accessibility,best-practices,seo",
+           f"--throttling.cpuSlowdownMultiplier={multiplier}"]
+    if not _lighthouse(cmd, url):
+        return None
+    return multiplier, json.loads(Path(out).read_text(encoding="utf-8"))
+
+
+def run_once(lighthouse, url, out, desktop, cpu=None, throttling="simulate"):
+    """One Lighthouse run of `url`: the figures of its report, and for a mobile run with the preset's
+    CPU multiplier also those of the calibrated re-audit (keys ending in "_cal", and "cpu_cal")."""
+    profile = tempfile.mkdtemp(prefix="lh-chromium-")
+    artifacts = Path(tempfile.mkdtemp(prefix="lh-artifacts-"))
+    calibrate = not desktop and cpu is None and throttling == "simulate"
+    cmd = [lighthouse, url, "--quiet", "--output=json", f"--output-path={out}",
+           "--only-categories=performance,accessibility,best-practices,seo",
+           f"--chrome-flags=--headless=new --no-sandbox --disable-gpu {PRESENT_FRAMES} --user-data-dir={profile}"]
+    if calibrate:
+        cmd.append(f"-GA={artifacts}")
+    if desktop:
+        cmd.append("--preset=desktop")
+    if cpu is not None:
+        cmd.append(f"--throttling.cpuSlowdownMultiplier={cpu}")
+    if throttling != "simulate":
+        cmd.append(f"--throttling-method={throttling}")
+    try:
+        if not _lighthouse(cmd, url):
+            return None
+        row = summarize(json.loads(Path(out).read_text(encoding="utf-8")), url)
+        if calibrate:
+            try:
+                cal = reaudit_calibrated(lighthouse, url, artifacts, Path(str(out).replace(".json", "-cal.json")))
+            except ValueError as exc:   # a host too slow to calibrate: the 4x figures still stand
+                print(f"  {url}: no calibrated audit: {exc}", flush=True)
+                cal = None
+            if cal is not None:
+                row["cpu_cal"] = cal[0]
+                row.update({f"{k}_cal": v for k, v in summarize(cal[1], url).items()
+                            if k in ("performance", "fcp_ms", "lcp_ms", "tbt_ms")})
+        return row
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+        shutil.rmtree(artifacts, ignore_errors=True)
+
+
 def loadavg():
     return os.getloadavg()[0]
 
@@ -125,6 +200,9 @@ def main(argv=None):
     ap.add_argument("--cpu", type=float, default=None,
                     help="CPU slowdown multiplier instead of the preset's 4 (for a machine that is "
                          "itself slow or loaded: see the benchmark index printed per page)")
+    ap.add_argument("--gzip", action="store_true",
+                    help="serve text files gzip-encoded, as a web host does (the targets are measured "
+                         "without compression, the worst case)")
     ap.add_argument("--throttling", choices=["simulate", "devtools"], default="simulate",
                     help="simulate (Lighthouse's default, what the targets use): one fast load, the "
                          "slow network and CPU computed from its trace, each request counted whole; "
@@ -140,7 +218,7 @@ def main(argv=None):
     outdir.mkdir(parents=True, exist_ok=True)
     print(f"load average (1 min) at start: {loadavg():.2f}", flush=True)
     rows = {}
-    with serve(args.site) as base:
+    with serve(args.site, gzip=args.gzip) as base:
         for page in chosen:
             runs = [run_once(args.lighthouse, base + page, outdir / f"{Path(page).stem}-{k}.json", args.desktop,
                              args.cpu, args.throttling)
@@ -148,7 +226,9 @@ def main(argv=None):
             runs = [r for r in runs if r is not None]
             if not runs:
                 continue
-            med = {key: statistics.median(r[key] for r in runs) for key in runs[0] if key != "failed_audits"}
+            keys = [k for k in runs[0] if k != "failed_audits"] + [k for r in runs for k in r if k not in runs[0]]
+            # a key only some runs have (a calibrated re-audit that failed): the median of those that do
+            med = {key: statistics.median(r[key] for r in runs if key in r) for key in dict.fromkeys(keys)}
             med["failed_audits"] = sorted({t for r in runs for t in r["failed_audits"].values()})
             med["runs"] = len(runs)
             rows[page] = med
@@ -167,6 +247,12 @@ def main(argv=None):
                      f"{m['lcp_ms'] / 1000:.2f} | {m['tbt_ms']:.0f} | {m['cls']:.3f} | {m['bytes'] / 1e6:.2f} | "
                      f"{m['offsite']:.0f} | {m.get('benchmark_index', 0):.0f} | "
                      f"{m.get('observed_fcp_ms', 0) / 1000:.2f} |")
+    if any("cpu_cal" in m for m in rows.values()):
+        lines += ["", "Calibrated to the benchmark index each run measured (same loads, re-audited):", "",
+                  "| page | CPU × | perf | FCP s | LCP s | TBT ms |", "|---|---:|---:|---:|---:|---:|"]
+        lines += [f"| {Path(page).stem} | {m['cpu_cal']:.2f} | {m['performance_cal']:.0f} | "
+                  f"{m['fcp_ms_cal'] / 1000:.2f} | {m['lcp_ms_cal'] / 1000:.2f} | {m['tbt_ms_cal']:.0f} |"
+                  for page, m in rows.items() if "cpu_cal" in m]
     table = "\n".join(lines)
     print(table)
     (ROOT / "bench" / "results" / "lighthouse.md").write_text(table + "\n", encoding="utf-8")
@@ -174,6 +260,11 @@ def main(argv=None):
     misses = [f"{Path(p).stem}: {k} {m[k]:.4g}" for p, m in rows.items() for k, t in TARGETS.items()
               if (m[k] < t if k in ("performance", "accessibility", "best-practices", "seo") else m[k] > t)]
     print("targets missed: " + (", ".join(misses) if misses else "none"))
+    cal_misses = [f"{Path(p).stem}: {k} {m[k + '_cal']:.4g}" for p, m in rows.items() if "cpu_cal" in m
+                  for k in ("performance", "fcp_ms", "tbt_ms")
+                  if (m[k + "_cal"] < TARGETS[k] if k == "performance" else m[k + "_cal"] > TARGETS[k])]
+    if any("cpu_cal" in m for m in rows.values()):
+        print("targets missed, calibrated: " + (", ".join(cal_misses) if cal_misses else "none"))
 
 
 if __name__ == "__main__":

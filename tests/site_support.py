@@ -128,14 +128,16 @@ def _free_port():
 
 
 @contextlib.contextmanager
-def serve(directory: Path, ready: str = "search.html"):
+def serve(directory: Path, ready: str = "search.html", gzip: bool = False):
     """Serve ``directory`` over HTTP on 127.0.0.1; yields the base URL (ends with '/') once the
-    file ``ready`` (a path under ``directory``) can be fetched."""
+    file ``ready`` (a path under ``directory``) can be fetched. With ``gzip``, text files go out
+    gzip-encoded to clients that accept it (tests/gzip_http.py), as a web host sends them."""
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-         "--directory", str(directory)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if gzip:
+        cmd = [sys.executable, str(Path(__file__).with_name("gzip_http.py")), str(port), str(directory)]
+    else:
+        cmd = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 20

@@ -192,6 +192,53 @@ def test_lighthouse_refuses_a_machine_without_a_chinese_font(monkeypatch):
         lighthouse.require_chinese_font()
 
 
+def test_calibrated_multiplier_follows_lighthouses_calculator():
+    """The CPU multiplier for a host's benchmark index: Lighthouse's calculator's anchors (150 -> 1x,
+    800 -> 2x, 1300 -> 3x, ~1533 -> 4x, the preset's value), no jump at a breakpoint, larger for a
+    faster host, and a refusal below 150 (or NaN) that says what was expected."""
+    from bench.lighthouse import calibrated_multiplier
+
+    for bi, expected in ((150, 1.0), (800, 2.0), (1300, 3.0), (1533, 4.0), (1766, 5.0), (1050, 2.5)):
+        assert calibrated_multiplier(bi) == pytest.approx(expected, abs=0.01), bi
+    for edge in (800, 1300):
+        assert calibrated_multiplier(edge - 1e-6) == pytest.approx(calibrated_multiplier(edge), abs=1e-5)
+    grid = [calibrated_multiplier(bi) for bi in range(150, 2500, 10)]
+    assert all(b > a for a, b in zip(grid, grid[1:]))
+    for bad in (149, 0, float("nan")):
+        with pytest.raises(ValueError, match="at least 150"):
+            calibrated_multiplier(bad)
+
+
+def test_calibrated_reaudit_gives_the_saved_load_the_same_multiplier_it_asks_for(tmp_path, monkeypatch):
+    """The calibrated re-audit writes the multiplier for the saved load's benchmark index into the
+    saved settings and asks Lighthouse's audit mode for that same multiplier (Lighthouse refuses an
+    audit whose settings differ from the gathering's), and returns it with the new report."""
+    import json
+    from pathlib import Path
+    from bench import lighthouse
+
+    artifacts = tmp_path / "artifacts"
+    artifacts.mkdir()
+    (artifacts / "artifacts.json").write_text(json.dumps(
+        {"BenchmarkIndex": 1050, "settings": {"throttling": {"cpuSlowdownMultiplier": 4}}}))
+    asked = []
+
+    def fake_lighthouse(cmd, url):
+        asked.append(cmd)
+        out = next(a for a in cmd if a.startswith("--output-path=")).split("=", 1)[1]
+        Path(out).write_text(json.dumps({"report": "calibrated"}))
+        return True
+
+    monkeypatch.setattr(lighthouse, "_lighthouse", fake_lighthouse)
+    multiplier, report = lighthouse.reaudit_calibrated("lighthouse", "http://x/p.html", artifacts,
+                                                       tmp_path / "p-cal.json")
+    assert multiplier == 2.5 and report == {"report": "calibrated"}
+    saved = json.loads((artifacts / "artifacts.json").read_text())
+    assert saved["settings"]["throttling"]["cpuSlowdownMultiplier"] == 2.5
+    (cmd,) = asked
+    assert f"-A={artifacts}" in cmd and "--throttling.cpuSlowdownMultiplier=2.5" in cmd
+
+
 def test_font_cost_pages_differ_only_in_their_fonts(tmp_path):
     """bench/font_cost.py's pages all link the built bundle and hold five paragraphs each (the
     same amount of text), so the difference between two of them is the fonts they open; without a
@@ -240,3 +287,36 @@ def test_script_tasks_counts_the_tasks_that_run_the_named_scripts():
     assert script_task_ms(events, ["answers.js"]) == 0
     with pytest.raises(ValueError, match="at least one script"):
         script_task_ms(events, [])
+
+
+def test_gzip_server_compresses_text_for_clients_that_accept_it(tmp_path):
+    """bench/lighthouse.py --gzip serves the site through site_support.serve(gzip=True): a text file
+    goes out gzip-encoded to a client that accepts gzip and decodes to the file's bytes; the same file
+    goes out as it is to a client that does not; an image is never re-encoded; a folder gives its
+    index.html; a missing file is a 404."""
+    import gzip
+    import urllib.error
+    import urllib.request
+    from site_support import serve
+
+    page = "<!doctype html><title>t</title>" + "<p>梯度下降 gradient descent</p>" * 200
+    (tmp_path / "index.html").write_text(page, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "index.html").write_text(page, encoding="utf-8")
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+    (tmp_path / "f.png").write_bytes(png)
+
+    def get(url, encoding=None):
+        headers = {"Accept-Encoding": encoding} if encoding else {}
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as r:
+            return r.headers.get("Content-Encoding"), r.read()
+
+    with serve(tmp_path, ready="index.html", gzip=True) as base:
+        enc, body = get(base + "index.html", "gzip, deflate")
+        assert enc == "gzip" and gzip.decompress(body) == page.encode() and len(body) < len(page.encode()) / 4
+        assert get(base + "index.html") == (None, page.encode())
+        assert get(base + "f.png", "gzip") == (None, png)
+        enc, body = get(base + "sub/", "gzip")
+        assert enc == "gzip" and gzip.decompress(body) == page.encode()
+        with pytest.raises(urllib.error.HTTPError, match="404"):
+            get(base + "missing.html", "gzip")
