@@ -430,6 +430,30 @@ def test_ci_execute_unsets_mplbackend_and_stores_no_timing(tmp_path):
     assert "execution" not in cell.metadata
 
 
+def test_ci_execute_leaves_no_temporary_files_behind(tmp_path):
+    """A kernel that leaves a file in the temporary folder (as TensorFlow's autograph does: the kernel
+    is killed, so its exit hooks never run) leaves it in .ci/execute's own folder, which is removed
+    when the run ends (.ci/own-tmpdir, sourced by .ci/test and .ci/portability too)."""
+    import os
+    import subprocess
+    from pathlib import Path
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import tempfile\nf = tempfile.NamedTemporaryFile(suffix='.leak', delete=False)\nprint(f.name)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "leaky.ipynb"
+    nbformat.write(nb, path)
+    outside = tmp_path / "tmp"
+    outside.mkdir()
+    proc = subprocess.run(["bash", str(ROOT / ".ci" / "execute"), str(path)], cwd=ROOT,
+                          env={**os.environ, "TMPDIR": str(outside)}, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    leaked = Path(nbformat.read(path, as_version=4).cells[0].outputs[0]["text"].strip())
+    assert leaked.name.endswith(".leak") and outside in leaked.parents, leaked
+    assert not leaked.exists(), f"{leaked} was left behind"
+    assert list(outside.iterdir()) == [], "the run's own temporary folder was left behind"
+
+
 def test_toc_entries_may_carry_an_extension():
     """`book/notation.md` and `book/notation` name the same toc page."""
     import toc
