@@ -153,8 +153,8 @@ def run_once(lighthouse, url, out, desktop, cpu=None, throttling="simulate"):
     """One Lighthouse run of `url`: the figures of its report, and for a mobile run with the preset's
     CPU multiplier also those of the calibrated re-audit (keys ending in "_cal", and "cpu_cal")."""
     profile = tempfile.mkdtemp(prefix="lh-chromium-")
-    artifacts = Path(tempfile.mkdtemp(prefix="lh-artifacts-"))
     calibrate = not desktop and cpu is None and throttling == "simulate"
+    artifacts = Path(tempfile.mkdtemp(prefix="lh-artifacts-")) if calibrate else None
     cmd = [lighthouse, url, "--quiet", "--output=json", f"--output-path={out}",
            "--only-categories=performance,accessibility,best-practices,seo",
            f"--chrome-flags=--headless=new --no-sandbox --disable-gpu {PRESENT_FRAMES} --user-data-dir={profile}"]
@@ -172,7 +172,7 @@ def run_once(lighthouse, url, out, desktop, cpu=None, throttling="simulate"):
         row = summarize(json.loads(Path(out).read_text(encoding="utf-8")), url)
         if calibrate:
             try:
-                cal = reaudit_calibrated(lighthouse, url, artifacts, Path(str(out).replace(".json", "-cal.json")))
+                cal = reaudit_calibrated(lighthouse, url, artifacts, out.with_name(out.stem + "-cal.json"))
             except ValueError as exc:   # a host too slow to calibrate: the 4x figures still stand
                 print(f"  {url}: no calibrated audit: {exc}", flush=True)
                 cal = None
@@ -183,7 +183,18 @@ def run_once(lighthouse, url, out, desktop, cpu=None, throttling="simulate"):
         return row
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-        shutil.rmtree(artifacts, ignore_errors=True)
+        if artifacts:
+            shutil.rmtree(artifacts, ignore_errors=True)
+
+
+SCORES = ("performance", "accessibility", "best-practices", "seo")   # higher is better; the rest lower
+
+
+def missed_targets(rows, keys, suffix=""):
+    """"page: figure value" for each of `keys` (names in TARGETS) that misses its target, read from
+    each row's key + `suffix` (rows without it are skipped)."""
+    return [f"{Path(p).stem}: {k} {m[k + suffix]:.4g}" for p, m in rows.items() for k in keys
+            if k + suffix in m and (m[k + suffix] < TARGETS[k] if k in SCORES else m[k + suffix] > TARGETS[k])]
 
 
 def loadavg():
@@ -226,9 +237,9 @@ def main(argv=None):
             runs = [r for r in runs if r is not None]
             if not runs:
                 continue
-            keys = [k for k in runs[0] if k != "failed_audits"] + [k for r in runs for k in r if k not in runs[0]]
+            keys = dict.fromkeys(k for r in runs for k in r if k != "failed_audits")
             # a key only some runs have (a calibrated re-audit that failed): the median of those that do
-            med = {key: statistics.median(r[key] for r in runs if key in r) for key in dict.fromkeys(keys)}
+            med = {key: statistics.median(r[key] for r in runs if key in r) for key in keys}
             med["failed_audits"] = sorted({t for r in runs for t in r["failed_audits"].values()})
             med["runs"] = len(runs)
             rows[page] = med
@@ -257,13 +268,10 @@ def main(argv=None):
     print(table)
     (ROOT / "bench" / "results" / "lighthouse.md").write_text(table + "\n", encoding="utf-8")
     (ROOT / "bench" / "results" / "lighthouse.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
-    misses = [f"{Path(p).stem}: {k} {m[k]:.4g}" for p, m in rows.items() for k, t in TARGETS.items()
-              if (m[k] < t if k in ("performance", "accessibility", "best-practices", "seo") else m[k] > t)]
+    misses = missed_targets(rows, TARGETS)
     print("targets missed: " + (", ".join(misses) if misses else "none"))
-    cal_misses = [f"{Path(p).stem}: {k} {m[k + '_cal']:.4g}" for p, m in rows.items() if "cpu_cal" in m
-                  for k in ("performance", "fcp_ms", "tbt_ms")
-                  if (m[k + "_cal"] < TARGETS[k] if k == "performance" else m[k + "_cal"] > TARGETS[k])]
     if any("cpu_cal" in m for m in rows.values()):
+        cal_misses = missed_targets(rows, ("performance", "fcp_ms", "tbt_ms"), suffix="_cal")
         print("targets missed, calibrated: " + (", ".join(cal_misses) if cal_misses else "none"))
 
 
